@@ -1,0 +1,145 @@
+"""Plain, frozen records that flow through the pipeline, validated at construction."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cache
+
+from events.config import DATA_DIR
+from events.errors import InputError
+
+GEO_PRECISIONS = ("exact", "near", "region", "country", "unknown")
+DATE_PRECISIONS = ("day", "week", "month", "year", "unknown")
+PLACE_KINDS = ("country", "admin1", "city", "water", "island", "border", "region", "site", "")
+
+
+@cache
+def ontology() -> dict[str, dict]:
+    """Event types from data/ontology.json, keyed by type id, in file order."""
+    rows = json.loads((DATA_DIR / "ontology.json").read_text(encoding="utf-8"))["types"]
+    return {row["type"]: row for row in rows}
+
+
+def text_id(text: str) -> str:
+    """A stable id for an article that came without one: a hash of its text."""
+    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article; `published` may be unknown."""
+
+    id: str
+    text: str
+    title: str = ""
+    url: str = ""
+    published: date | None = None
+    source: str = ""
+    language: str = "en"
+
+    def __post_init__(self):
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise InputError(f"article {self.id!r}: empty text")
+        if not self.id:
+            object.__setattr__(self, "id", text_id(self.text))
+
+
+@dataclass(frozen=True)
+class Toponym:
+    """A place mention in an article (character offsets into the text), resolved when lat/lon are set."""
+
+    start: int
+    end: int
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+    country: str = ""  # ISO 3166-1 alpha-2
+    kind: str = ""  # one of PLACE_KINDS
+    admin1: str = ""
+    gazetteer_id: str = ""
+    score: float = 0.0
+    runner_up: dict | None = None  # {"name", "lat", "lon", "country", "score"} of the next-best candidate
+
+    def __post_init__(self):
+        _check_coords(self.lat, self.lon, self.name)
+        if self.kind not in PLACE_KINDS:
+            raise InputError(f"toponym {self.name!r}: unknown kind {self.kind!r}")
+
+    @property
+    def resolved(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who took part, as written and normalised: 'two North Korean soldiers' -> 2, KP, soldier."""
+
+    text: str
+    count: int | None = None
+    affiliation: str = ""  # ISO alpha-2 country code or organisation
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event mention: what, where, when, who, from which sentence, how sure."""
+
+    article_id: str
+    type: str
+    sentence: str
+    start: int  # sentence offsets in the article text
+    end: int
+    trigger: str = ""
+    trigger_start: int | None = None  # offsets of the trigger word in the article text
+    trigger_end: int | None = None
+    actors: tuple[Actor, ...] = ()
+    place: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    country: str = ""
+    geo_precision: str = "unknown"
+    location_source: str = "none"  # sentence, previous_sentence, dateline, article, none
+    date: str | None = None
+    date_start: str | None = None
+    date_end: str | None = None
+    date_precision: str = "unknown"
+    confidence: float = 0.5
+    rule: str = ""  # which rule or model typed it
+    seq: int = 0  # order of the event in its article, for routes
+    background: bool = False  # history mentioned in passing, not news of the day
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.type not in ontology():
+            raise InputError(f"event in {self.article_id!r}: unknown type {self.type!r}")
+        if self.geo_precision not in GEO_PRECISIONS:
+            raise InputError(f"event in {self.article_id!r}: unknown geo_precision {self.geo_precision!r}")
+        if self.date_precision not in DATE_PRECISIONS:
+            raise InputError(f"event in {self.article_id!r}: unknown date_precision {self.date_precision!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise InputError(f"event in {self.article_id!r}: confidence {self.confidence!r} not in [0, 1]")
+        _check_coords(self.lat, self.lon, self.place)
+
+    def to_contract(self) -> dict:
+        """The stable `extract` JSON contract, then the provenance fields."""
+        row = {
+            "article_id": self.article_id, "type": self.type, "place": self.place,
+            "lat": self.lat, "lon": self.lon, "country": self.country, "geo_precision": self.geo_precision,
+            "date": self.date, "date_start": self.date_start, "date_end": self.date_end,
+            "date_precision": self.date_precision, "actors": [a.text for a in self.actors],
+            "sentence": self.sentence, "start": self.start, "end": self.end, "confidence": self.confidence,
+        }
+        row.update(
+            trigger=self.trigger, trigger_start=self.trigger_start, trigger_end=self.trigger_end,
+            actors_detail=[asdict(a) for a in self.actors], location_source=self.location_source,
+            rule=self.rule, seq=self.seq, background=self.background,
+        )
+        return row
+
+
+def _check_coords(lat, lon, name):
+    if (lat is None) != (lon is None):
+        raise InputError(f"{name!r}: lat and lon must both be set or both be empty")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InputError(f"{name!r}: coordinates out of range: ({lat}, {lon})")

@@ -1,0 +1,244 @@
+"""The store: schema, migrations, idempotent writes, and filtered queries. All SQL lives here.
+
+One code path for SQLite (default) and PostgreSQL, through SQLAlchemy Core.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+
+from events.config import db_url
+from events.errors import StoreError
+from events.models import Article, Event
+
+meta = sa.MetaData()
+
+schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, primary_key=True))
+
+articles = sa.Table(
+    "articles", meta,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False, default=""),
+    sa.Column("url", sa.Text, nullable=False, default=""),
+    sa.Column("published", sa.String(10)),
+    sa.Column("source", sa.Text, nullable=False, default=""),
+    sa.Column("language", sa.String(8), nullable=False, default="en"),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("ingested_at", sa.String(32), nullable=False),
+    sa.Column("n_events", sa.Integer, nullable=False, default=0),
+)
+
+places = sa.Table(
+    "places", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("country", sa.String(8), nullable=False, default=""),
+    sa.UniqueConstraint("name", "lat", "lon", "country", name="uq_places"),
+)
+
+events = sa.Table(
+    "events", meta,
+    sa.Column("id", sa.String, primary_key=True),  # "<article_id>#<seq>"
+    sa.Column("article_id", sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("place_id", sa.Integer, sa.ForeignKey("places.id")),
+    sa.Column("place", sa.Text, nullable=False, default=""),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("country", sa.String(8), nullable=False, default=""),
+    sa.Column("geo_precision", sa.String(16), nullable=False),
+    sa.Column("location_source", sa.String(32), nullable=False),
+    sa.Column("date", sa.String(10)),
+    sa.Column("date_start", sa.String(10)),
+    sa.Column("date_end", sa.String(10)),
+    sa.Column("date_precision", sa.String(16), nullable=False),
+    sa.Column("actors", sa.Text, nullable=False, default="[]"),  # JSON list of Actor records
+    sa.Column("sentence", sa.Text, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("trigger", sa.Text, nullable=False, default=""),
+    sa.Column("trigger_start", sa.Integer),
+    sa.Column("trigger_end", sa.Integer),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False, default=""),
+    sa.Column("background", sa.Boolean, nullable=False, default=False),
+    sa.Index("ix_events_date", "date_start", "date_end"),
+    sa.Index("ix_events_type", "type"),
+    sa.Index("ix_events_country", "country"),
+    sa.Index("ix_events_article", "article_id", "seq"),
+)
+
+
+def _v1(conn):
+    for table in (articles, places, events):
+        table.create(conn, checkfirst=True)
+    for index in events.indexes:
+        index.create(conn, checkfirst=True)
+
+
+# Registered migration steps, in order; the schema's version is the number of steps applied.
+MIGRATIONS = [_v1]
+
+EVENT_COLUMNS = [c.name for c in events.columns]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard and `events export` filter on; every field optional."""
+
+    start: str | None = None  # YYYY-MM-DD; events whose date range overlaps [start, end]
+    end: str | None = None
+    types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    actor: str = ""
+    text: str = ""  # free text over sentence and title
+    min_confidence: float = 0.0
+    sources: tuple[str, ...] = ()
+    include_background: bool = False
+
+
+class Store:
+    """Open (and migrate) a store; `add` writes one article and its events in one transaction."""
+
+    def __init__(self, url: str | None = None):
+        self.url = db_url(url)
+        try:
+            self.engine = sa.create_engine(self.url, future=True, **_engine_options(self.url))
+            if self.engine.dialect.name == "sqlite":
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.migrate()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot open store {self.url}: {exc.__class__.__name__}: {exc}") from exc
+
+    def migrate(self) -> int:
+        """Apply the migration steps not yet applied; returns the schema version."""
+        with self.engine.begin() as conn:
+            schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+                step(conn)
+                conn.execute(schema_version.insert().values(version=version))
+        return len(MIGRATIONS)
+
+    def has_article(self, article_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
+
+    def add(self, article: Article, found: Iterable[Event]) -> bool:
+        """Store an article with its events, all or nothing. False when the article was already stored."""
+        found = list(found)
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(sa.select(articles.c.id).where(articles.c.id == article.id)).first():
+                    return False
+                conn.execute(articles.insert().values(
+                    id=article.id, title=article.title, url=article.url,
+                    published=article.published.isoformat() if article.published else None,
+                    source=article.source, language=article.language, text=article.text,
+                    ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    n_events=len(found),
+                ))
+                for event in found:
+                    conn.execute(events.insert().values(_event_row(conn, event)))
+            return True
+        except sa.exc.IntegrityError:
+            return False  # another writer stored the same article first
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot store article {article.id!r}: {exc}") from exc
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                    for t in (articles, events, places)}
+
+    def query(self, filters: Filters = Filters()) -> pd.DataFrame:
+        """Events matching the filters, with their article's title, url and source, in date order."""
+        stmt = (
+            sa.select(*[events.c[c] for c in EVENT_COLUMNS],
+                      articles.c.title, articles.c.url, articles.c.source, articles.c.published)
+            .join(articles, events.c.article_id == articles.c.id)
+            .where(*_conditions(filters))
+            .order_by(events.c.date_start, events.c.article_id, events.c.seq)
+        )
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(stmt).mappings().all(),
+                                 columns=EVENT_COLUMNS + ["title", "url", "source", "published"])
+        frame["actors"] = frame["actors"].map(json.loads)
+        return frame
+
+    def date_bounds(self) -> tuple[str | None, str | None]:
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(sa.select(sa.func.min(events.c.date_start),
+                                                sa.func.max(events.c.date_end))).first())
+
+    def distinct(self, column: str) -> list[str]:
+        """Distinct non-empty values of an events column (type, country) or of articles.source."""
+        col = articles.c.source if column == "source" else events.c[column]
+        with self.engine.connect() as conn:
+            return [v for (v,) in conn.execute(sa.select(col).distinct().order_by(col)) if v]
+
+
+def _conditions(f: Filters) -> list:
+    conds = []
+    if not f.include_background:
+        conds.append(events.c.background.is_(False))
+    if f.start:
+        conds.append(sa.func.coalesce(events.c.date_end, events.c.date_start) >= f.start)
+    if f.end:
+        conds.append(events.c.date_start <= f.end)
+    if f.types:
+        conds.append(events.c.type.in_(f.types))
+    if f.countries:
+        conds.append(events.c.country.in_(f.countries))
+    if f.sources:
+        conds.append(articles.c.source.in_(f.sources))
+    if f.min_confidence:
+        conds.append(events.c.confidence >= f.min_confidence)
+    if f.actor:
+        conds.append(events.c.actors.ilike(f"%{_escape_like(f.actor)}%", escape="\\"))
+    if f.text:
+        pattern = f"%{_escape_like(f.text)}%"
+        conds.append(sa.or_(events.c.sentence.ilike(pattern, escape="\\"),
+                            articles.c.title.ilike(pattern, escape="\\")))
+    return conds
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _event_row(conn, event: Event) -> dict:
+    row = {c: getattr(event, c) for c in EVENT_COLUMNS if hasattr(event, c) and c != "actors"}
+    row["id"] = f"{event.article_id}#{event.seq}"
+    row["actors"] = json.dumps([asdict(a) for a in event.actors], ensure_ascii=False)
+    row["place_id"] = _place_id(conn, event) if event.lat is not None else None
+    return row
+
+
+def _place_id(conn, event: Event) -> int:
+    key = dict(name=event.place, lat=round(event.lat, 5), lon=round(event.lon, 5), country=event.country)
+    found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar()
+    if found is None:
+        found = conn.execute(places.insert().values(**key)).inserted_primary_key[0]
+    return found
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
