@@ -1,0 +1,130 @@
+"""The `events` command: thin wrappers over ingest, pipeline, store, geo and export."""
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from events import pipeline
+from events.errors import EventsError, InputError
+from events.ingest import parse_day, read_paths
+
+
+def _published(_ctx, _param, value) -> date | None:
+    try:
+        return parse_day(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="border-events")
+def main():
+    """Extract border events from news articles, geocode them offline, store and map them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", help="Store: SQLite path or database URL (default: EVENTS_DB, else the user data dir).")
+@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option("--strict", is_flag=True, help="Stop at the first item that fails.")
+@click.option("--scheduler", envvar="EVENTS_DASK_SCHEDULER", help="Dask scheduler address to extract on.")
+def ingest(paths, db, published, strict, scheduler):
+    """Read articles (.txt, .jsonl, folders, '-' for stdin), extract events and store them."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    store = _open_store(db)
+    items = read_paths(paths, published)
+    if strict:
+        items = _stop_at_first_error(items)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} items"),
+                  TimeElapsedColumn(), transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("ingesting", total=None)
+        summary = pipeline.ingest(items, store, on_item=lambda: progress.advance(task),
+                                  **({"scheduler": scheduler} if scheduler else {}))
+    for line in summary.errors:
+        click.echo(f"error: {line}", err=True)
+    click.echo(summary.line(), err=True)
+    sys.exit(1 if summary.errors else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+def extract(paths, fmt, published):
+    """Extract events without storing them: one JSON object per event per line on stdout."""
+    failed = False
+    for item in read_paths(paths, published):
+        if isinstance(item, EventsError):
+            click.echo(f"error: {item}", err=True)
+            failed = True
+            continue
+        for event in pipeline.process(item):
+            click.echo(json.dumps(event.to_contract(), ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--db", help="Store: SQLite path or database URL.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "jsonl", "html", "parquet"]),
+              default="jsonl", show_default=True)
+@click.option("--start", callback=_published, help="First day YYYY-MM-DD.")
+@click.option("--end", callback=_published, help="Last day YYYY-MM-DD.")
+@click.option("--type", "types", multiple=True, help="Event type (repeatable).")
+@click.option("--country", "countries", multiple=True, help="ISO country code (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default stdout).")
+def export(db, fmt, start, end, types, countries, out):
+    """Write stored events, filtered, as CSV, GeoJSON, JSONL, a standalone HTML map or Parquet."""
+    from events.models import ontology
+    from events.store import Filters
+
+    unknown = sorted(set(types) - set(ontology()))
+    if unknown:
+        raise click.BadParameter(f"unknown type {unknown[0]!r}; known: {', '.join(ontology())}",
+                                 param_hint="--type")
+    filters = Filters(start=start and start.isoformat(), end=end and end.isoformat(), types=tuple(types),
+                      countries=tuple(c.upper() for c in countries))
+    frame = _open_store(db).query(filters)
+    binary = fmt == "parquet"
+    stream = open(out, "wb" if binary else "w", encoding=None if binary else "utf-8", newline="") if out \
+        else (sys.stdout.buffer if binary else sys.stdout)
+    try:
+        if binary:
+            from events.parquet import to_parquet
+
+            to_parquet(frame, stream)
+        else:
+            from events.export import export as write
+
+            write(frame, fmt, stream, filters)
+    finally:
+        if out:
+            stream.close()
+    click.echo(f"{len(frame)} events exported", err=True)
+
+
+def _open_store(db):
+    from events.store import Store
+
+    try:
+        return Store(db)
+    except EventsError as exc:
+        _fail(str(exc))
+
+
+def _stop_at_first_error(items):
+    for item in items:
+        yield item
+        if isinstance(item, EventsError):
+            return
+
+
+if __name__ == "__main__":
+    main()

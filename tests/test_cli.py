@@ -1,0 +1,57 @@
+"""The `events` command end to end on temp SQLite files."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from events.cli import main
+from tests.conftest import SAMPLES
+
+
+def _counts(path):
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "events", "places")}
+
+
+def test_ingest_twice_changes_nothing(db_path):
+    runner = CliRunner()
+    first = runner.invoke(main, ["ingest", str(SAMPLES), "--db", str(db_path)])
+    assert first.exit_code == 0, first.output
+    counts = _counts(db_path)
+    assert counts["articles"] >= 10 and counts["events"] >= counts["articles"]
+    second = runner.invoke(main, ["ingest", str(SAMPLES), "--db", str(db_path)])
+    assert second.exit_code == 0
+    assert _counts(db_path) == counts
+    assert f"{counts['articles']} already stored" in second.output
+
+
+def test_ingest_reports_bad_items_and_keeps_the_rest(tmp_path, db_path):
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"id": "ok", "text": "Two soldiers defected across the DMZ near Panmunjom on Monday."}\n'
+                   "{broken\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path), "--published", "2026-11-26"])
+    assert result.exit_code == 1
+    assert f"error: {bad}:2: malformed JSON" in result.output
+    assert _counts(db_path)["articles"] == 1
+
+
+def test_extract_prints_contract_through_the_real_command(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Defection\nPAJU, South Korea – A North Korean soldier defected across the "
+                       "Military Demarcation Line on Monday, the military said.\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "events.cli", "extract", str(article), "--published",
+                          "2026-11-26", "--format", "jsonl"], capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows, out.stderr
+    keys = ["article_id", "type", "place", "lat", "lon", "country", "geo_precision", "date", "date_start",
+            "date_end", "date_precision", "actors", "sentence", "start", "end", "confidence"]
+    assert list(rows[0])[: len(keys)] == keys
+    assert rows[0]["type"] in {"defection", "border_crossing"}
+
+
+def test_bad_published_is_a_usage_error():
+    result = CliRunner().invoke(main, ["extract", "x.txt", "--published", "26/11/2026"])
+    assert result.exit_code == 2 and "is not YYYY-MM-DD" in result.output
