@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from events.config import db_url
 from events.errors import StoreError
@@ -108,18 +109,27 @@ class Store:
     """Open (and migrate) a store; `add` writes one article and its events in one transaction."""
 
     def __init__(self, url: str | None = None):
-        self.url = db_url(url)
+        self.url = _driver_url(db_url(url))
         try:
             self.engine = sa.create_engine(self.url, future=True, **_engine_options(self.url))
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+                sa.event.listen(self.engine, "begin", _sqlite_begin)
+            # Write transactions take the write lock up front (SQLite) so check-then-insert is atomic.
+            self.writer = self.engine.execution_options(sqlite_immediate=True)
             self.migrate()
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open store {self.url}: {exc.__class__.__name__}: {exc}") from exc
+            raise StoreError(f"cannot open store {_safe(self.url)}: {exc.__class__.__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
 
     def migrate(self) -> int:
         """Apply the migration steps not yet applied; returns the schema version."""
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
+            if conn.dialect.name == "postgresql":  # several processes may open a fresh database at once
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
             schema_version.create(conn, checkfirst=True)
             current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
             for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
@@ -135,21 +145,21 @@ class Store:
         """Store an article with its events, all or nothing. False when the article was already stored."""
         found = list(found)
         try:
-            with self.engine.begin() as conn:
-                if conn.execute(sa.select(articles.c.id).where(articles.c.id == article.id)).first():
-                    return False
-                conn.execute(articles.insert().values(
+            with self.writer.begin() as conn:
+                # ON CONFLICT: a concurrent writer of the same article waits, then inserts nothing.
+                inserted = conn.execute(_insert(conn, articles).values(
                     id=article.id, title=article.title, url=article.url,
                     published=article.published.isoformat() if article.published else None,
                     source=article.source, language=article.language, text=article.text,
                     ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     n_events=len(found),
-                ))
-                for event in found:
-                    conn.execute(events.insert().values(_event_row(conn, event)))
+                ).on_conflict_do_nothing().returning(articles.c.id)).first()
+                if inserted is None:
+                    return False
+                rows = [_event_row(conn, event) for event in found]
+                if rows:
+                    conn.execute(events.insert(), rows)
             return True
-        except sa.exc.IntegrityError:
-            return False  # another writer stored the same article first
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot store article {article.id!r}: {exc}") from exc
 
@@ -165,7 +175,7 @@ class Store:
                       articles.c.title, articles.c.url, articles.c.source, articles.c.published)
             .join(articles, events.c.article_id == articles.c.id)
             .where(*_conditions(filters))
-            .order_by(events.c.date_start, events.c.article_id, events.c.seq)
+            .order_by(events.c.date_start.nulls_last(), events.c.article_id, events.c.seq)
         )
         with self.engine.connect() as conn:
             frame = pd.DataFrame(conn.execute(stmt).mappings().all(),
@@ -226,8 +236,26 @@ def _place_id(conn, event: Event) -> int:
     key = dict(name=event.place, lat=round(event.lat, 5), lon=round(event.lon, 5), country=event.country)
     found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar()
     if found is None:
-        found = conn.execute(places.insert().values(**key)).inserted_primary_key[0]
+        # Two writers may add the same new place at once: the second inserts nothing and reads the first's.
+        conn.execute(_insert(conn, places).values(**key).on_conflict_do_nothing())
+        found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar_one()
     return found
+
+
+def _insert(conn, table: sa.Table):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def _driver_url(url: str) -> str:
+    """postgresql://... means the psycopg (3) driver, the one the project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _safe(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 def _engine_options(url: str) -> dict:
@@ -236,7 +264,13 @@ def _engine_options(url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
+def _sqlite_begin(conn):
+    # pysqlite's own BEGIN handling is off (see _sqlite_pragmas): SQLAlchemy's transactions are the real ones.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
+    dbapi_conn.isolation_level = None  # no implicit BEGIN; _sqlite_begin emits it, DDL included
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cur.execute("PRAGMA busy_timeout=30000")

@@ -1,0 +1,255 @@
+"""The store on a real SQLite file and, when EVENTS_TEST_PG_URL is set, on a real PostgreSQL server."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from events.errors import StoreError
+from events.models import Actor, Article, Event
+from events.store import MIGRATIONS, Filters, Store
+
+PG_URL = os.environ.get("EVENTS_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """An empty store URL: a temp SQLite file, or a freshly created PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'events.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("EVENTS_TEST_PG_URL is not set")
+    name = f"events_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(store_url):
+    opened = Store(store_url)
+    yield opened
+    opened.close()
+
+
+def article(n: int, **kw) -> Article:
+    fields = dict(id=f"a{n}", text=f"Article {n} text about the border.", title=f"Title {n}",
+                  url=f"https://example.org/{n}", published=date(2024, 1, 1), source="wire")
+    fields.update(kw)
+    return Article(**fields)
+
+
+def event(article_id: str, seq: int = 0, **kw) -> Event:
+    fields = dict(article_id=article_id, seq=seq, type="defection", sentence="Two soldiers defected.",
+                  start=0, end=22, trigger="defected", trigger_start=13, trigger_end=21,
+                  actors=(Actor("two soldiers", 2, "KP", "soldier"),), place="Panmunjom", lat=37.956,
+                  lon=126.677, country="KR", geo_precision="exact", location_source="sentence",
+                  date="2024-01-01", date_start="2024-01-01", date_end="2024-01-01", date_precision="day",
+                  confidence=0.8, rule="test")
+    fields.update(kw)
+    return Event(**fields)
+
+
+def test_migrate_creates_schema_and_version(store, store_url):
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"schema_version", "articles", "events", "places"} <= names
+    assert store.migrate() == len(MIGRATIONS)
+    Store(store_url).close()  # reopening applies nothing twice
+    with store.engine.connect() as conn:
+        versions = [v for (v,) in conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version"))]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_add_round_trips_every_field(store):
+    stored = event("a1", 0)
+    assert store.add(article(1), [stored])
+    row = store.query().iloc[0]
+    assert row["id"] == "a1#0" and row["start"] == 0 and row["end"] == 22 and not row["background"]
+    assert row["actors"] == [{"text": "two soldiers", "count": 2, "affiliation": "KP", "role": "soldier"}]
+    assert (row["title"], row["source"], row["published"]) == ("Title 1", "wire", "2024-01-01")
+    assert (row["lat"], row["lon"], row["trigger_start"]) == (37.956, 126.677, 13)
+
+
+def test_add_is_idempotent(store):
+    found = [event("a1", 0), event("a1", 1, type="arrival", place="Seoul", lat=37.56, lon=126.97)]
+    assert store.add(article(1), found) is True
+    first = store.counts()
+    assert store.add(article(1), found) is False
+    assert store.counts() == first == {"articles": 1, "events": 2, "places": 2}
+
+
+def test_places_are_shared_between_articles(store):
+    store.add(article(1), [event("a1")])
+    store.add(article(2), [event("a2")])
+    assert store.counts()["places"] == 1
+    assert store.query()["place_id"].nunique() == 1
+
+
+def test_a_failing_event_insert_leaves_no_article(store):
+    clash = [event("a1", 0), event("a1", 0)]  # the same event id twice: the second insert fails
+    with pytest.raises(StoreError, match="a1"):
+        store.add(article(1), clash)
+    assert store.counts() == {"articles": 0, "events": 0, "places": 0}
+    assert store.add(article(1), [event("a1", 0)])  # and the article can still be stored afterwards
+
+
+@pytest.fixture
+def filled(store):
+    rows = [
+        (article(1, source="wire"), [event("a1", 0, date_start="2024-01-01", date_end="2024-01-31",
+                                           date="2024-01-15", date_precision="month")]),
+        (article(2, source="wire"), [event("a2", 0, type="border_crossing", country="US", place="Eagle Pass",
+                                           lat=28.7, lon=-100.5, date_start="2024-03-05", date_end="2024-03-05",
+                                           sentence="Migrants crossed at 50% of gate_3.", confidence=0.4,
+                                           actors=(Actor("migrants", None, "", "migrant"),))]),
+        (article(3, source="paper", title="Shots 100 percent"),
+         [event("a3", 0, type="gunfire", date_start="2024-06-10", date_end="2024-06-10",
+                sentence="Warning shots were fired at 50 percent of gateX3.", confidence=0.9),
+          event("a3", 1, type="defection", date_start="2019-06-10", date_end="2019-06-10", background=True,
+                sentence="In 2019 a soldier defected.")]),
+        (article(4, source="paper"), [event("a4", 0, type="arrival", date=None, date_start=None, date_end=None,
+                                            date_precision="unknown", lat=None, lon=None, place="",
+                                            geo_precision="unknown", country="")]),
+    ]
+    for art, found in rows:
+        assert store.add(art, found)
+    return store
+
+
+def ids(frame) -> list[str]:
+    return sorted(frame["id"])
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (Filters(), ["a1#0", "a2#0", "a3#0", "a4#0"]),
+    (Filters(include_background=True), ["a1#0", "a2#0", "a3#0", "a3#1", "a4#0"]),
+    (Filters(start="2024-01-20", end="2024-01-25"), ["a1#0"]),  # inside a month-long range
+    (Filters(start="2023-12-01", end="2024-01-01"), ["a1#0"]),  # touching its first day
+    (Filters(start="2024-02-01", end="2024-03-04"), []),
+    (Filters(start="2024-03-05"), ["a2#0", "a3#0"]),
+    (Filters(end="2024-03-05"), ["a1#0", "a2#0"]),
+    (Filters(types=("gunfire", "border_crossing")), ["a2#0", "a3#0"]),
+    (Filters(countries=("US",)), ["a2#0"]),
+    (Filters(actor="MIGRANT"), ["a2#0"]),
+    (Filters(actor="soldier"), ["a1#0", "a3#0", "a4#0"]),
+    (Filters(text="50%"), ["a2#0"]),  # % is literal, not a wildcard
+    (Filters(text="gate_3"), ["a2#0"]),  # _ is literal: gateX3 does not match
+    (Filters(text="100 percent"), ["a3#0"]),  # title text
+    (Filters(min_confidence=0.5), ["a1#0", "a3#0", "a4#0"]),
+    (Filters(sources=("paper",)), ["a3#0", "a4#0"]),
+    (Filters(sources=("paper",), types=("defection",), include_background=True), ["a3#1"]),
+])
+def test_filters(filled, filters, expected):
+    assert ids(filled.query(filters)) == expected
+
+
+def test_query_orders_by_date_and_has_article_columns(filled):
+    frame = filled.query()
+    assert list(frame.columns[-4:]) == ["title", "url", "source", "published"]
+    assert list(frame["id"]) == ["a1#0", "a2#0", "a3#0", "a4#0"]  # by date, undated last on both databases
+
+
+def test_empty_store_queries(store):
+    assert store.query().empty
+    assert store.date_bounds() == (None, None)
+    assert store.distinct("type") == []
+
+
+def test_date_bounds_and_distinct(filled):
+    assert filled.date_bounds() == ("2019-06-10", "2024-06-10")
+    assert filled.distinct("type") == ["arrival", "border_crossing", "defection", "gunfire"]
+    assert filled.distinct("country") == ["KR", "US"]  # the empty country is left out
+    assert filled.distinct("source") == ["paper", "wire"]
+
+
+def test_postgres_scheme_without_driver_uses_psycopg(store_url):
+    if not store_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    plain = store_url.replace("postgresql+psycopg://", "postgresql://")
+    opened = Store(plain)
+    assert opened.engine.dialect.driver == "psycopg"
+    opened.close()
+
+
+def _run_all(scripts: list[str], url: str, timeout: float = 120) -> list[subprocess.CompletedProcess]:
+    """Start every script as its own Python process at once, wait for all."""
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(s), url], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for s in scripts]
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=timeout)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
+_SETUP = """
+import sys
+from events.models import Article, Event
+from events.store import Filters, Store
+
+def make(n):
+    art = Article(id=f"a{n}", text=f"Article {n}", title=f"T{n}", source="wire")
+    found = [Event(article_id=art.id, seq=s, type="arrival", sentence=f"Sentence {s}", start=0, end=10,
+                   place=f"P{n % 7}", lat=10.0 + n % 7, lon=20.0, country="KR", date_start="2024-01-01",
+                   date_end="2024-01-01") for s in range(3)]
+    return art, found
+
+store = Store(sys.argv[1])
+"""
+
+WRITER = _SETUP + """
+for n in range(150):
+    store.add(*make(n))
+print("wrote")
+"""
+
+READER = _SETUP + """
+seen = 0
+for _ in range(300):
+    frame = store.query(Filters(start="2023-01-01"))
+    assert len(frame) % 3 == 0, len(frame)  # a reader never sees half an article
+    store.date_bounds()
+    seen = max(seen, len(frame))
+print("read", seen)
+"""
+
+SAME_ARTICLES = _SETUP + """
+import os, random
+order = list(range(60))
+random.Random(os.getpid()).shuffle(order)
+print(sum(store.add(*make(n)) for n in order))
+"""
+
+
+def test_concurrent_writer_and_readers_never_see_locked(store_url):
+    Store(store_url).close()
+    results = _run_all([WRITER, READER, READER], store_url)
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert "locked" not in result.stderr
+    assert Store(store_url).counts() == {"articles": 150, "events": 450, "places": 7}
+
+
+def test_two_writers_store_the_same_articles_once(store_url):
+    # Both start on an empty database: they also race to migrate it.
+    results = _run_all([SAME_ARTICLES, SAME_ARTICLES], store_url)
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    assert sum(int(r.stdout) for r in results) == 60  # each article reported stored by exactly one writer
+    opened = Store(store_url)
+    assert opened.counts() == {"articles": 60, "events": 180, "places": 7}
+    with opened.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == len(MIGRATIONS)
+    opened.close()
