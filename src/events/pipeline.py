@@ -41,8 +41,15 @@ class Summary:
 
 
 def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32,
-           on_item: Callable[[], None] | None = None) -> Summary:
-    """Extract and store articles in batches; an item that fails is reported and the rest go on."""
+           on_item: Callable[[], None] | None = None, scheduler=None) -> Summary:
+    """Extract and store articles in batches; an item that fails is reported and the rest go on.
+
+    `scheduler` (a Dask scheduler address or a distributed.Client) runs the extraction on that cluster.
+    """
+    if scheduler:
+        from events.distributed import ingest_on_dask
+
+        return ingest_on_dask(items, store, scheduler, batch=batch, on_item=on_item)
     summary = Summary()
     pending: list[Article] = []
 
