@@ -1,0 +1,259 @@
+"""The page: sidebar filters (all in the URL) -> Store.query -> mapview.build_map -> st_folium.
+
+Thin on purpose: querying, mapping and exporting live in events.store, events.mapview and events.export.
+Run with `streamlit run dashboard.py`; EVENTS_DB picks the store, EVENTS_NO_SAMPLES=1 skips the first-start
+ingest of data/samples.
+"""
+
+import io
+import os
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from events import assets, export, mapview
+from events.config import DATA_DIR, db_url
+from events.models import ontology
+from events.store import Filters, Store
+
+HERE = Path(__file__).resolve().parent
+BIND = {"bind": "query-params"}  # every filter lives in the URL, so a link reproduces the view
+
+
+@st.cache_resource
+def open_store(url: str) -> Store:
+    """One Store (engine + connection pool) per database URL for the whole server."""
+    return Store(url)
+
+
+@st.cache_resource
+def static_assets() -> Path:
+    """Copy Leaflet and its plugins under ./static once per server start (served at /app/static/)."""
+    return assets.ensure_static(HERE / "static")
+
+
+@st.cache_data(show_spinner=False)
+def load(url: str, filters: Filters) -> pd.DataFrame:
+    return open_store(url).query(filters)
+
+
+@st.cache_data(show_spinner=False)
+def exported(url: str, filters: Filters, fmt: str) -> str:
+    out = io.StringIO()
+    export.export(load(url, filters), fmt, out, filters)
+    return out.getvalue()
+
+
+@st.cache_data(show_spinner=False)
+def choices(url: str) -> dict:
+    store = open_store(url)
+    return {"bounds": store.date_bounds(), "country": store.distinct("country"),
+            "source": store.distinct("source"), "counts": store.counts()}
+
+
+def ingest(store: Store, items: list, label: str) -> None:
+    """Extract and store articles with a progress bar, then drop cached queries so new events show."""
+    from events import pipeline
+
+    bar = st.progress(0.0, text=f"{label}: 0 of {len(items)}")
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        bar.progress(min(1.0, done[0] / max(1, len(items))), text=f"{label}: {done[0]} of {len(items)}")
+
+    summary = pipeline.ingest(items, store, on_item=tick)
+    bar.empty()
+    st.cache_data.clear()
+    return summary
+
+
+def first_start(store: Store) -> None:
+    if store.counts()["articles"] or os.environ.get("EVENTS_NO_SAMPLES"):
+        return
+    try:
+        from events.ingest import read_paths
+    except ImportError:  # readers not installed: start empty rather than fail
+        return
+    with st.spinner("First start: extracting events from the bundled sample articles…"):
+        summary = ingest(store, list(read_paths([str(DATA_DIR / "samples")])), "Sample articles")
+    st.toast(summary.line())
+
+
+def sidebar(url: str) -> tuple[Filters, dict]:
+    """The filter widgets (bound to the URL) -> Filters, plus page options."""
+    info = choices(url)
+    lo, hi = (date.fromisoformat(d) if d else None for d in info["bounds"])
+    types = list(ontology())
+    with st.sidebar:
+        st.markdown("### Filters")
+        start = end = None
+        if lo and hi:
+            hi = max(hi, lo + timedelta(days=1))
+            start, end = st.slider("Dates", min_value=lo, max_value=hi, value=(lo, hi), format="YYYY-MM-DD",
+                                   key="dates", **BIND)
+        chosen = st.multiselect("Event type", types, format_func=lambda t: ontology()[t]["label"],
+                                key="type", placeholder="All types", **BIND)
+        countries = st.multiselect("Country", info["country"], key="country", placeholder="All countries", **BIND)
+        actor = st.text_input("Actor", key="actor", placeholder="e.g. soldiers, migrants", **BIND)
+        text = st.text_input("Search sentences and titles", key="q", placeholder="free text", **BIND)
+        min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="conf", **BIND)
+        sources = st.multiselect("Source", info["source"], key="source", placeholder="All sources", **BIND)
+        background = st.toggle("Include background events", key="background",
+                               help="History mentioned in passing, not news of the day", **BIND)
+        st.markdown("### Map")
+        heat = st.toggle("Heat map", key="heat", **BIND)
+        story = st.toggle("Story (step through events)", key="story", **BIND)
+        st.caption(f"Store: {info['counts']['articles']} articles, {info['counts']['events']} events")
+    filters = Filters(start=start.isoformat() if start and start != lo else None,
+                      end=end.isoformat() if end and end != hi else None,
+                      types=tuple(chosen), countries=tuple(countries), actor=actor.strip(), text=text.strip(),
+                      min_confidence=float(min_conf), sources=tuple(sources), include_background=background)
+    return filters, {"heat": heat, "story": story}
+
+
+def add_articles(store: Store) -> None:
+    from events.ingest import read_paths, text_article
+
+    with st.sidebar.expander("Add articles"):
+        files = st.file_uploader("Files (.txt: first line title; .jsonl: one article a line)",
+                                 type=["txt", "jsonl"], accept_multiple_files=True)
+        pasted = st.text_area("…or paste an article (first line is the title)", height=120)
+        if not st.button("Extract and add", disabled=not (files or pasted.strip())):
+            return
+        items = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for upload in files or []:
+                path = Path(tmp) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                items += list(read_paths([str(path)]))
+        if pasted.strip():
+            try:
+                items.append(text_article(pasted, "pasted text", date.today()))
+            except ValueError as exc:
+                items.append(exc)
+        summary = ingest(store, items, "Extracting")
+        for line in summary.errors:
+            st.error(line)
+        st.success(summary.line())
+
+
+def histogram(frame: pd.DataFrame) -> alt.Chart | None:
+    """Stacked bars of events per day (per week over long spans), coloured by type as on the map."""
+    days = pd.to_datetime(frame["date_start"].fillna(frame["date"]), errors="coerce").dropna()
+    if days.empty:
+        return None
+    weekly = (days.max() - days.min()).days > 60
+    bins = days.dt.to_period("W").dt.start_time if weekly else days.dt.normalize()
+    data = pd.DataFrame({"when": bins, "type": frame.loc[days.index, "type"].map(lambda t: ontology()[t]["label"])})
+    present = [row["label"] for row in ontology().values() if row["label"] in set(data["type"])]
+    colours = [row["colour"] for row in ontology().values() if row["label"] in set(data["type"])]
+    return (alt.Chart(data).mark_bar().encode(
+        x=alt.X("when:T", title="week" if weekly else "day", timeUnit="yearmonthdate"),
+        y=alt.Y("count():Q", title="events"),
+        color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours), legend=alt.Legend(title=None)),
+        tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("count():Q", title="events")],
+    ).properties(height=180))
+
+
+def table(frame: pd.DataFrame):
+    view = pd.DataFrame({
+        "date": frame["date"].fillna(frame["date_start"]),
+        "type": frame["type"].map(lambda t: ontology()[t]["label"]),
+        "place": frame["place"], "country": frame["country"], "precision": frame["geo_precision"],
+        "actors": frame["actors"].map(lambda a: "; ".join(x.get("text", "") for x in a)),
+        "sentence": frame["sentence"], "confidence": frame["confidence"],
+        "source": frame["source"], "article": frame["title"],
+        "url": frame["url"].where(frame["url"].str.match(r"(?i)^https?://"), None),
+    })
+    return st.dataframe(
+        view, hide_index=True, on_select="rerun", selection_mode="single-row", key="table", height=320,
+        column_config={
+            "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+            "url": st.column_config.LinkColumn("link", display_text="open"),
+            "sentence": st.column_config.TextColumn("sentence", width="large"),
+        })
+
+
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+.block-container { padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important; }
+h1 { font-size: 2.4rem !important; padding: 0 !important; }
+.present-sub { font-size: 1.3rem; color: #4a5561; margin: -0.4rem 0 0.6rem; }
+</style>"""
+
+ANALYST_CSS = """<style>
+.block-container { padding-top: 2.2rem !important; max-width: 100% !important; }
+[data-testid="stMetricValue"] { font-size: 1.7rem; }
+</style>"""
+
+
+def main() -> None:
+    present = st.query_params.get("present") == "1"
+    st.set_page_config(page_title="Border events", page_icon=":world_map:", layout="wide",
+                       initial_sidebar_state="collapsed" if present else "expanded")
+    static_assets()
+    url = db_url()
+    store = open_store(url)
+    first_start(store)
+    if not present:
+        add_articles(store)
+    filters, options = sidebar(url)
+    frame = load(url, filters)
+    summary = mapview.summarize(frame)
+    if present:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+        st.title("Border events")
+        st.markdown(f'<div class="present-sub">{len(frame)} events · {frame["article_id"].nunique()} articles · '
+                    f'{frame["country"].replace("", pd.NA).nunique()} countries — use Next to step through them'
+                    "</div>", unsafe_allow_html=True)
+        m = mapview.build_map(frame, story=True, heat=options["heat"], title="Events in date order")
+        st_folium(m, key="map", height=780, use_container_width=True, returned_objects=[])
+        return
+
+    st.markdown(ANALYST_CSS, unsafe_allow_html=True)
+    st.title("Border events")
+    cols = st.columns(5)
+    cols[0].metric("Events", len(frame))
+    cols[1].metric("Articles", frame["article_id"].nunique())
+    cols[2].metric("Countries", frame["country"].replace("", pd.NA).nunique())
+    cols[3].metric("On the map", summary.mapped)
+    days = frame["date_start"].dropna()
+    cols[4].metric("Dates", f"{days.min()} → {days.max()}" if len(days) else "—")
+    if summary.aggregated or summary.mapped < summary.total:
+        (st.warning if summary.aggregated else st.caption)(summary.line())
+
+    focus = None
+    selection = st.session_state.get("table")
+    if selection and selection.get("selection", {}).get("rows"):
+        row = selection["selection"]["rows"][0]
+        if row < len(frame):
+            focus = str(frame.iloc[row]["id"])
+    m = mapview.build_map(frame, focus=focus, heat=options["heat"], story=options["story"])
+    st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
+
+    downloads = st.columns([1, 1, 1, 3])
+    downloads[0].download_button("CSV", exported(url, filters, "csv"), "border-events.csv", "text/csv",
+                                 icon=":material/table:", key="dl_csv")
+    downloads[1].download_button("GeoJSON", exported(url, filters, "geojson"), "border-events.geojson",
+                                 "application/geo+json", icon=":material/map:", key="dl_geojson")
+    downloads[2].download_button("HTML map", exported(url, filters, "html"), "border-events.html", "text/html",
+                                 icon=":material/public:", key="dl_html")
+    downloads[3].caption("Downloads hold the filtered events with provenance (article, sentence, offsets, "
+                         "precision) and the filter used. The HTML map opens offline.")
+
+    chart = histogram(frame)
+    if chart is not None:
+        st.markdown("##### Events over time")
+        st.altair_chart(chart, width="stretch")
+    st.markdown("##### Events (select a row to show it on the map)")
+    table(frame)
+
+
+main()
