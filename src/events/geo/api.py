@@ -1,0 +1,151 @@
+"""The public geo functions: geoparse, resolve, geocode, place_of, and their JSONL forms for the CLI."""
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from events import config
+from events.errors import ConfigError, InputError
+from events.geo import resolver
+from events.geo.gazetteer import gazetteer
+from events.geo.resolver import Mention
+from events.models import Toponym
+
+GEOCODERS = ("local", "nominatim")
+
+
+def _online() -> bool:
+    name = (config.get("EVENTS_GEOCODER") or "local").lower()
+    if name not in GEOCODERS:
+        raise ConfigError(f"EVENTS_GEOCODER={name!r} is not a geocoder; use one of: {', '.join(GEOCODERS)}")
+    return name == "nominatim"
+
+
+def _fill_online(toponyms: list[Toponym]) -> list[Toponym]:
+    """Names the gazetteer lacks, looked up online when EVENTS_GEOCODER=nominatim (opt-in)."""
+    if not _online() or all(t.resolved for t in toponyms):
+        return toponyms
+    from events.geo import online
+
+    out = []
+    for t in toponyms:
+        hit = None if t.resolved else online.lookup(t.name)
+        out.append(replace(hit, start=t.start, end=t.end, name=t.name) if hit else t)
+    return out
+
+
+def resolve_mentions(text: str, mentions: list[Mention]) -> list[Toponym]:
+    """Resolve mentions (spans with weights) against the gazetteer, then online if enabled."""
+    return _fill_online(resolver.resolve_mentions(text, mentions, gazetteer()))
+
+
+def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
+    """Coordinates for given toponym spans of one text, using the whole text as context."""
+    mentions = []
+    for start, end in spans:
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise InputError(f"span ({start!r}, {end!r}): not inside a text of {len(text)} characters")
+        mentions.append(Mention(start, end, text[start:end]))
+    return resolve_mentions(text, mentions)
+
+
+def geoparse(parsed) -> list[Toponym]:
+    """Recognise and resolve every place mention of a parsed article, the dateline included, in text order."""
+    from events.geo.recognize import recognize
+
+    mentions = recognize(parsed, gazetteer())
+    text = parsed.doc.text
+    if parsed.dateline:
+        text = text[:parsed.dateline_start] + parsed.dateline + text[parsed.dateline_end:]
+        for start, end in _parts(parsed.dateline, parsed.dateline_start):
+            mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
+    mentions.sort(key=lambda m: m.start)
+    found = resolve_mentions(text, mentions)
+    return [t for t, m in zip(found, mentions) if not m.context_only]
+
+
+def _parts(place: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Offsets of the comma-separated parts of a place string: 'Seoul, South Korea' -> two spans."""
+    out = []
+    for part in re.finditer(r"[^,]+", place):
+        inner = re.search(r"\S(?:.*\S)?", part.group())
+        if inner:
+            out.append((offset + part.start() + inner.start(), offset + part.start() + inner.end()))
+    return out
+
+
+def place_of(name: str) -> Toponym | None:
+    """The place a string such as a dateline names ('Seoul, South Korea', 'EAGLE PASS, Texas'), or None."""
+    spans = _parts(name.strip())
+    if not spans:
+        return None
+    text = name.strip()
+    toponyms = resolve_mentions(text, [Mention(s, e, text[s:e]) for s, e in spans])
+    best = next((t for t in toponyms if t.resolved), None)
+    return replace(best, start=0, end=len(text), name=text) if best else None
+
+
+def geocode(name: str, limit: int = 5) -> list[Toponym]:
+    """Candidate places for a name, best first ('Paris, Texas' ranks Texan Paris first)."""
+    text = name.strip()
+    if not text:
+        raise InputError("geocode: empty name")
+    spans = _parts(text)
+    first = text[spans[0][0]:spans[0][1]]
+    gaz = gazetteer()
+    cands = list(resolver.candidates(gaz, first))
+    if not cands:
+        hit = _fill_online([Toponym(0, len(text), text)])[0]
+        return [hit] if hit.resolved else []
+    context = [resolver.candidates(gaz, text[s:e]) for s, e in spans[1:]]
+    scored = []
+    for entry in cands:
+        score = resolver.prior(entry)
+        score += sum(resolver.W_CONTAINER for c in context if any(resolver._inside(entry, x) for x in c))
+        scored.append((score, entry))
+    scored.sort(key=lambda t: -t[0])
+    probs = resolver._softmax([s for s, _ in scored])
+    return [resolver.entry_toponym(e, 0, len(text), text, p) for p, (_, e) in zip(probs, scored[:limit])]
+
+
+def _row(t: Toponym) -> dict:
+    return {"start": t.start, "end": t.end, "name": t.name, "lat": t.lat, "lon": t.lon, "country": t.country,
+            "kind": t.kind, "score": t.score}
+
+
+def _read(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise InputError(f"line {number}: needs a \"text\" string")
+        yield number, row
+
+
+def geoparse_jsonl(lines: Iterable[str]) -> Iterator[dict]:
+    """`events geoparse`: {"id", "text"} lines in, {"id", "toponyms": [...]} out."""
+    from events import nlp
+
+    for _number, row in _read(lines):
+        yield {"id": row.get("id"), "toponyms": [_row(t) for t in geoparse(nlp.parse(row["text"]))]}
+
+
+def resolve_jsonl(lines: Iterable[str]) -> Iterator[dict]:
+    """`events resolve`: lines with toponym spans in, the same lines with coordinates filled in out."""
+    for number, row in _read(lines):
+        try:
+            spans = [(int(t["start"]), int(t["end"])) for t in row.get("toponyms", [])]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"line {number}: each toponym needs integer start and end") from exc
+        try:
+            found = resolve(row["text"], spans)
+        except InputError as exc:
+            raise InputError(f"line {number}: {exc}") from exc
+        out = dict(row)
+        out["toponyms"] = [{**orig, **_row(t)} for orig, t in zip(row.get("toponyms", []), found)]
+        yield out

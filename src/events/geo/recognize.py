@@ -1,0 +1,103 @@
+"""Find place mentions in a parsed article: spaCy's place entities plus gazetteer phrases spaCy misses."""
+
+import re
+from functools import lru_cache
+
+from spacy.matcher import PhraseMatcher
+
+from events import nlp as _nlp
+from events.geo.gazetteer import DEMONYM, Gazetteer, normalize
+from events.geo.resolver import Mention, candidates
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Kinds whose every name is worth matching as a phrase (towns are left to spaCy: 235k names, too noisy).
+PHRASE_KINDS = ("country", "admin1", "border", "site", "island", "water", "region")
+# Names that are also everyday words: "the North", "the South", "Central" (Cameroon has regions so named).
+GENERIC = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "centre",
+           "center", "upper", "lower", "coast", "capital", "city", "island", "islands", "region", "interior",
+           "midlands", "mainland", "border", "littoral", "plateau", "lakes", "north east", "north west",
+           "south east", "south west", "far north", "highlands", "valley", "delta", "river", "sea", "ocean"}
+# "the border town of Kaesong", "the city of Goseong": a named place whatever spaCy tagged it.
+_TOWN_OF = re.compile(r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
+                      r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@lru_cache(maxsize=4)
+def _matcher(gaz: Gazetteer) -> PhraseMatcher:
+    """A case-sensitive phrase matcher over curated, country, region and water names (built once)."""
+    nlp = _nlp.load()
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    names = {n for n, kind in gaz.names_of(PHRASE_KINDS) if len(n) > 2 or n.isupper()}
+    names = {n for n in names if (n[:1].isupper() or n[:1].isdigit()) and normalize(n) not in GENERIC}
+    patterns = [nlp.make_doc(n) for n in sorted(names) if not re.fullmatch(r"[A-Z]{2}", n)]
+    matcher.add("PLACE", patterns)
+    return matcher
+
+
+def _is_demonym(gaz: Gazetteer, text: str) -> bool:
+    found = candidates(gaz, text)
+    return bool(found) and all(e.match == DEMONYM for e in found)
+
+
+def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
+    """Place mentions of a parsed article (dateline excluded: it is blanked in the doc)."""
+    doc = parsed.doc
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ in PLACE_LABELS:
+            spans.append((ent.start_char, ent.end_char, ent.label_))
+    for _id, start, end in _matcher(gaz)(doc):
+        span = doc[start:end]
+        spans.append((span.start_char, span.end_char, "GAZ"))
+    for match in _TOWN_OF.finditer(doc.text):
+        spans.append((match.start(1), match.end(1), "TOWN"))
+    mentions = []
+    taken: list[tuple[int, int]] = []
+    # longest first, so "Korean Demilitarized Zone" beats "Demilitarized Zone" and "Korean"
+    for start, end, label in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
+        for s, e in _split(doc.text, start, end):
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            text = doc.text[s:e]
+            if not text.strip() or normalize(text) in GENERIC:
+                continue
+            if _is_demonym(gaz, text) or _adjective(doc, s, e):
+                # "North Korean soldiers" says which country the story is about, but names no place
+                taken.append((s, e))
+                mentions.append(Mention(s, e, text, weight=0.5, context_only=True))
+                continue
+            if label in ("FAC", "TOWN") and not candidates(gaz, text):
+                continue  # buildings and roads the gazetteer cannot place
+            taken.append((s, e))
+            mentions.append(Mention(s, e, text))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Trim 'the' and possessives; split 'Eagle Pass, Texas' into its parts."""
+    out = []
+    for part in re.finditer(r"[^,]+", text[start:end]):
+        s, e = start + part.start(), start + part.end()
+        chunk = text[s:e]
+        lead = len(chunk) - len(chunk.lstrip())
+        s += lead
+        chunk = chunk.strip()
+        e = s + len(chunk)
+        the = _LEADING.match(chunk)
+        if the:
+            s += the.end()
+        poss = _POSSESSIVE.search(text[s:e])
+        if poss and e - s > poss.end() - poss.start():
+            e -= poss.end() - poss.start()
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _adjective(doc, start: int, end: int) -> bool:
+    """'Korean' in 'Korean soldiers' is an adjective, not a place."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and len(span) == 1 and span[0].tag_ in ("JJ", "NNPS") and span[0].dep_ == "amod"
+

@@ -1,0 +1,250 @@
+"""Choose one gazetteer entry per place mention, from the evidence of the whole article.
+
+Each candidate gets a prior (population, kind of feature, how its name matched) and then, over a few rounds,
+context: an explicit container right after the mention ("Paris, Texas"), the countries and regions the other
+mentions resolve to, how near it lies to them, and the dateline. Mentions of the same name in one article
+resolve together (one sense per article).
+"""
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from events.geo.gazetteer import ALIAS, ALTERNATE, APPROX, CAPITAL, DEMONYM, PRIMARY, Entry, Gazetteer, normalize
+from events.models import Toponym
+
+MAX_CANDIDATES = 40
+ROUNDS = 3
+
+# Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
+KIND_PRIOR = {"country": 3.0, "admin1": 2.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
+              "water": 1.5, "city": 0.0}
+MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
+CURATED = 2.0  # a curated border feature is what a border story means
+CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
+UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
+
+W_CONTAINER = 6.0  # "Paris, Texas": the candidate lies in what the writer named next to it
+W_COUNTRY = 2.5  # the other mentions resolve to this country
+W_ADMIN1 = 2.0  # ... to this first-level region
+W_NEAR = 2.5  # ... to places near this one
+NEAR_KM = 150.0
+W_DATELINE = 2.0  # how much more the dateline weighs than one mention
+
+_CONTAINER_GAP = re.compile(r"\s*,\s*$")
+_AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
+_SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
+
+
+@dataclass
+class Mention:
+    """A span to resolve; `weight` counts how much it says about the article's geography."""
+
+    start: int
+    end: int
+    name: str
+    weight: float = 1.0
+    context_only: bool = False  # evidence for the others (a demonym), not a place to report
+
+
+@dataclass
+class _Group:
+    norm: str
+    mentions: list = field(default_factory=list)
+    cands: list = field(default_factory=list)  # Entry
+    prior: list = field(default_factory=list)  # float
+    scores: list = field(default_factory=list)
+    containers: list = field(default_factory=list)  # candidate lists of explicit containers
+    contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
+    best: int = -1
+    prob: float = 0.0
+
+    @property
+    def weight(self) -> float:
+        return sum(m.weight for m in self.mentions)
+
+
+def prior(entry: Entry) -> float:
+    """How likely this entry is meant, before reading the article."""
+    pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
+    score = math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
+    if entry.source == "curated":
+        score += CURATED
+    elif entry.source == CAPITAL:
+        score += CAPITAL_PRIOR
+    return score
+
+
+def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
+    """A city that is most of its same-named region (Seoul, Busan) is meant before the region."""
+    cities = {(e.admin1, normalize(e.name)): e.population for e in cands if e.kind == "city"
+              and e.match in (PRIMARY, ALIAS)}
+    return [p - 3.0 if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
+            else p for e, p in zip(cands, priors)]
+
+
+def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
+    """Entries for a mention as written, then with 'the', possessives and type words dropped."""
+    norm = normalize(name)
+    found = gaz.lookup(norm)
+    if found:
+        return found
+    for variant in (re.sub(r"^the ", "", norm), re.sub(r" s$", "", norm), _SUFFIXES.sub("", norm)):
+        if variant and variant != norm:
+            found = gaz.lookup(variant)
+            if found:
+                return found
+    return ()
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Fast equirectangular distance, good enough at the scale that matters here."""
+    x = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 111.2 * math.hypot(lat2 - lat1, x)
+
+
+def _inside(entry: Entry, container: Entry) -> bool:
+    if container.kind == "country":
+        return entry.country == container.country and entry.kind != "country"
+    if container.kind == "admin1":
+        return entry.admin1 == container.admin1 and entry.kind != "admin1"
+    return False
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _containers(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> list:
+    """Candidates of what follows a mention after a comma: 'Eagle Pass, Texas', 'Paju, Gyeonggi Province'."""
+    nxt = by_start.get(_gap_end(text, mention.end))
+    if nxt is not None:
+        return [candidates(gaz, nxt.name)]
+    match = _AFTER.match(text, mention.end)
+    if not match:
+        return []
+    words = match.group(1).split()
+    for n in range(len(words), 0, -1):  # longest capitalised run that names a region or country
+        found = [e for e in candidates(gaz, " ".join(words[:n])) if e.kind in ("admin1", "country")]
+        if found:
+            return [found]
+    return []
+
+
+def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Toponym]:
+    """Resolve every mention of one article; returns one Toponym per mention, in the input order."""
+    groups: dict[str, _Group] = {}
+    of_mention = []
+    for m in mentions:
+        norm = normalize(m.name)
+        group = groups.get(norm)
+        if group is None:
+            group = groups[norm] = _Group(norm)
+            found = sorted(candidates(gaz, m.name), key=prior, reverse=True)[:MAX_CANDIDATES]
+            group.cands = found
+            group.prior = _city_states(found, [prior(e) for e in found])
+        group.mentions.append(m)
+        of_mention.append(group)
+    # a mention directly followed by ", <place>" is contained in it
+    by_start = {m.start: m for m in mentions}
+    for m, group in zip(mentions, of_mention):
+        if group.cands:
+            found = [c for c in _containers(text, m, by_start, gaz) if c]
+            group.containers += found
+            nxt = by_start.get(_gap_end(text, m.end))
+            if found and nxt is not None:
+                groups[normalize(nxt.name)].contained.append(group.cands)
+    live = [g for g in groups.values() if g.cands]
+    for g in live:
+        g.scores = list(g.prior)
+        _choose(g)
+    for _ in range(ROUNDS):
+        for g in live:
+            _rescore(g, live)
+        for g in live:
+            _choose(g)
+    _place_approximate(live)
+    return [_toponym(m, g) for m, g in zip(mentions, of_mention)]
+
+
+def _place_approximate(groups: list[_Group]) -> None:
+    """A county known only by its state sits at the article's most certain town in that state."""
+    for g in groups:
+        best = g.cands[g.best]
+        if best.source != APPROX:
+            continue
+        towns = [o.cands[o.best] for o in groups if o.cands[o.best].admin1 == best.admin1
+                 and o.cands[o.best].kind == "city"]
+        if towns:
+            town = max(towns, key=lambda e: e.population)
+            g.cands[g.best] = best._replace(lat=town.lat, lon=town.lon)
+
+
+def _gap_end(text: str, end: int) -> int:
+    """Where the next mention would start if only ', ' separates it from this one."""
+    match = re.compile(r"\s*,\s*").match(text, end)
+    return match.end() if match else -1
+
+
+def _choose(g: _Group) -> None:
+    probs = _softmax(g.scores)
+    g.best = max(range(len(probs)), key=probs.__getitem__)
+    g.prob = probs[g.best]
+
+
+def _rescore(g: _Group, groups: list[_Group]) -> None:
+    countries, admins = defaultdict(float), defaultdict(float)
+    points = []
+    for other in groups:
+        if other is g:
+            continue
+        best = other.cands[other.best]
+        w = other.prob * min(other.weight, 3.0)
+        countries[best.country] += w
+        if best.admin1:
+            admins[best.admin1] += w
+        if (best.kind not in ("country", "region") or best.source == "curated") and best.source != APPROX:
+            points.append((best.lat, best.lon, w))
+    scores = []
+    for entry, base in zip(g.cands, g.prior):
+        s = base
+        if entry.country:
+            s += W_COUNTRY * (1 - math.exp(-countries.get(entry.country, 0.0)))
+        if entry.admin1:
+            s += W_ADMIN1 * (1 - math.exp(-admins.get(entry.admin1, 0.0)))
+        if points and entry.kind != "country" and entry.source != APPROX:
+            near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w in points)
+            s += W_NEAR * min(near, 1.0)
+        for container in g.containers:
+            if any(_inside(entry, c) for c in container):
+                s += W_CONTAINER
+        for inner in g.contained:
+            if any(_inside(c, entry) for c in inner):
+                s += W_CONTAINER / 2
+        scores.append(s)
+    g.scores = scores
+
+
+def _toponym(m: Mention, g: _Group) -> Toponym:
+    if not g.cands:
+        return Toponym(m.start, m.end, m.name)
+    best = g.cands[g.best]
+    runner = None
+    if len(g.cands) > 1:
+        probs = _softmax(g.scores)
+        second = max((i for i in range(len(probs)) if i != g.best), key=probs.__getitem__)
+        e = g.cands[second]
+        runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": e.kind,
+                  "score": round(probs[second], 3)}
+    return entry_toponym(best, m.start, m.end, m.name, g.prob, runner)
+
+
+def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
+    """A resolved Toponym from a gazetteer entry."""
+    return Toponym(start, end, name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country,
+                   kind=entry.kind, admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
+                   runner_up=runner)
