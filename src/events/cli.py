@@ -123,6 +123,59 @@ def gazetteer_build():
     click.echo(json.dumps(build()))
 
 
+def _jsonl_command(run, source):
+    """Stream JSONL rows from `run(lines)` to stdout; a bad line stops with its number and reason."""
+    with click.open_file(source, encoding="utf-8") as lines:
+        try:
+            for row in run(lines):
+                click.echo(json.dumps(row, ensure_ascii=False))
+        except EventsError as exc:
+            _fail(str(exc))
+
+
+@main.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def geoparse(source, fmt):
+    """Find and geocode the places in {"id", "text"} lines; prints {"id", "toponyms"} lines."""
+    from events.geo.api import geoparse_jsonl
+
+    _jsonl_command(geoparse_jsonl, source)
+
+
+@main.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def resolve(source, fmt):
+    """Fill in coordinates for given toponym spans: {"id", "text", "toponyms": [{"start", "end"}]} lines."""
+    from events.geo.api import resolve_jsonl
+
+    _jsonl_command(resolve_jsonl, source)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--limit", default=5, show_default=True, help="How many candidates to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def geocode(name, limit, fmt):
+    """Look a place name up in the gazetteer and list its candidates, best first."""
+    from events.geo import geocode as lookup
+
+    try:
+        found = lookup(name, limit)
+    except EventsError as exc:
+        _fail(str(exc))
+    if not found:
+        _fail(f"{name!r}: no place of that name in the gazetteer")
+    for t in found:
+        if fmt == "json":
+            click.echo(json.dumps({"name": t.name, "place": t.gazetteer_id, "lat": t.lat, "lon": t.lon,
+                                   "country": t.country, "admin1": t.admin1, "kind": t.kind, "score": t.score}))
+        else:
+            click.echo(f"{t.score:5.3f}  {t.lat:9.4f} {t.lon:10.4f}  {t.country or '--':2} {t.admin1 or '':10} "
+                       f"{t.kind:8} {t.gazetteer_id}")
+
+
 def _open_store(db):
     from events.store import Store
 
