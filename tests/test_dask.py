@@ -12,22 +12,17 @@ from events.store import Filters, Store
 
 distributed = pytest.importorskip("distributed")
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-NAMES = ["seed.txt", "korea-paju-defection.txt", "us-eagle-pass-crossing.txt", "korea-nll-gunfire.txt",
-         "pl-kuznica-pushback.txt", "korea-sunan-missile.txt"]
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "articles.jsonl"
+IDS = ["sample-korea-paju-defection", "sample-us-eagle-pass-crossing", "sample-korea-nll-gunfire",
+       "sample-pl-kuznica-pushback", "sample-korea-sunan-missile", "sample-uk-dover-small-boats"]
 
 pytestmark = pytest.mark.slow
 
 
 def sample_articles() -> list[Article]:
-    published = json.loads((SAMPLES / "published.json").read_text(encoding="utf-8"))
-    out = []
-    for name in NAMES:
-        title, _, body = (SAMPLES / name).read_text(encoding="utf-8").partition("\n")
-        day = published.get(name)
-        out.append(Article(id=name, text=body, title=title.strip(), source="samples",
-                           published=date.fromisoformat(day) if day else None))
-    return out
+    rows = {row["id"]: row for row in map(json.loads, SAMPLES.read_text(encoding="utf-8").splitlines()) if row}
+    return [Article(id=i, text=rows[i]["text"], title=rows[i]["title"], url=rows[i]["url"], source="samples",
+                    published=date.fromisoformat(rows[i]["published"])) for i in IDS]
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +76,6 @@ def test_a_worker_dying_mid_run_loses_and_duplicates_nothing(client, in_process,
     first = next(results)
     client.run(lambda: __import__("os")._exit(1), workers=[victim], wait=False)  # the process dies
     added = [store.add(article, found) for article, found in [first, *results]]
-    assert added == [True] * len(NAMES)  # every article came back exactly once
+    assert added == [True] * len(IDS)  # every article came back exactly once
     assert rows(store) == local_rows
     assert store.counts() == local_counts

@@ -253,3 +253,22 @@ def test_two_writers_store_the_same_articles_once(store_url):
     with opened.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == len(MIGRATIONS)
     opened.close()
+
+
+def test_aggregate_counts_per_cell_and_type(filled):
+    cells = filled.aggregate(Filters(include_background=True), cell_deg=1.0)
+    got = {(row.type, round(row.lat, 3), round(row.lon, 3)): row.count for row in cells.itertuples()}
+    # Panmunjom holds two defections (one background) and a gunfire; Eagle Pass one crossing; a4 has no place.
+    assert got == {("defection", 37.956, 126.677): 2, ("gunfire", 37.956, 126.677): 1,
+                   ("border_crossing", 28.7, -100.5): 1}
+    assert filled.aggregate(Filters(), cell_deg=1.0)["count"].sum() == 3  # background left out
+    assert filled.aggregate(Filters(text="50%"), 1.0)["count"].tolist() == [1]  # a filter on the article join
+    assert filled.aggregate(Filters(start="2030-01-01"), 1.0).empty
+
+
+def test_aggregate_cells_split_at_the_cell_edge(store):
+    for n, (lat, lon) in enumerate([(0.1, 0.1), (0.9, 0.9), (1.1, 0.1), (-0.1, -0.1)]):
+        store.add(article(n), [event(f"a{n}", lat=lat, lon=lon, place=f"P{n}")])
+    cells = store.aggregate(Filters(), cell_deg=1.0)
+    assert sorted(cells["count"]) == [1, 1, 2]
+    assert len(store.aggregate(Filters(), cell_deg=0.5)) == 4

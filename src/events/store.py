@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 
 from events.config import db_url
 from events.errors import StoreError
@@ -183,6 +184,41 @@ class Store:
         frame["actors"] = frame["actors"].map(json.loads)
         return frame
 
+    def aggregate(self, filters: Filters = Filters(), cell_deg: float = 1.0) -> pd.DataFrame:
+        """Counts of mapped events per grid cell of `cell_deg` degrees and type, with the members' mean position.
+
+        Columns: lat, lon (mean of the cell's events of that type), type, count, date_start, date_end.
+        """
+        if not 0 < cell_deg <= 180:
+            raise ValueError(f"cell_deg must be in (0, 180], got {cell_deg!r}")
+        row = _floor((events.c.lat + 90) / cell_deg).label("row")
+        col = _floor((events.c.lon + 180) / cell_deg).label("col")
+        stmt = (
+            sa.select(sa.func.avg(events.c.lat).label("lat"), sa.func.avg(events.c.lon).label("lon"),
+                      events.c.type, sa.func.count().label("count"),
+                      sa.func.min(events.c.date_start).label("date_start"),
+                      sa.func.max(events.c.date_end).label("date_end"))
+            .where(events.c.lat.is_not(None), *_conditions(filters))
+            .group_by(row, col, events.c.type)
+            .order_by(sa.desc("count"))
+        )
+        if filters.sources or filters.text:  # only these filters need the article
+            stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(stmt).mappings().all(),
+                                columns=["lat", "lon", "type", "count", "date_start", "date_end"])
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load (and fold SQLite's write-ahead log back in)."""
+        with self.writer.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+        if self.engine.dialect.name == "sqlite":
+            raw = self.engine.raw_connection()  # outside any transaction, or the log cannot be truncated
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+
     def date_bounds(self) -> tuple[str | None, str | None]:
         with self.engine.connect() as conn:
             return tuple(conn.execute(sa.select(sa.func.min(events.c.date_start),
@@ -218,6 +254,24 @@ def _conditions(f: Filters) -> list:
         conds.append(sa.or_(events.c.sentence.ilike(pattern, escape="\\"),
                             articles.c.title.ilike(pattern, escape="\\")))
     return conds
+
+
+class _floor(sa.sql.functions.FunctionElement):
+    """floor() of a non-negative number, as an integer, on both databases."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_floor)
+def _floor_default(element, compiler, **kw):
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(_floor, "sqlite")
+def _floor_sqlite(element, compiler, **kw):
+    # SQLite may lack floor(); casting truncates toward zero, which is floor for the non-negative argument.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
 
 
 def _escape_like(value: str) -> str:
