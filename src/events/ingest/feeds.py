@@ -79,13 +79,14 @@ def _entry(raw, feed_title: str) -> Entry:
 
 
 def _entry_date(raw) -> date | None:
+    # dict.get: feedparser's own get() maps updated -> published with a deprecation warning
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = raw.get(field)
+        parsed = dict.get(raw, field)
         if parsed:
             return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
     for field in ("published", "updated"):  # a date feedparser could not read: try ours, else none
         try:
-            found = parse_published(raw.get(field))
+            found = parse_published(dict.get(raw, field))
         except InputError:
             continue
         if found:
