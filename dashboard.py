@@ -56,7 +56,7 @@ def choices(url: str) -> dict:
             "source": store.distinct("source"), "counts": store.counts()}
 
 
-def ingest(store: Store, items: list, label: str) -> None:
+def ingest(store: Store, items: list, label: str):
     """Extract and store articles with a progress bar, then drop cached queries so new events show."""
     from events import pipeline
 
@@ -138,9 +138,16 @@ def add_articles(store: Store) -> None:
             except ValueError as exc:
                 items.append(exc)
         summary = ingest(store, items, "Extracting")
-        for line in summary.errors:
-            st.error(line)
-        st.success(summary.line())
+        st.session_state["added"] = (summary.line(), summary.errors)
+        st.rerun()  # redraw filters and map with the new events, no restart
+
+
+def added_message() -> None:
+    if "added" in st.session_state:
+        line, errors = st.session_state.pop("added")
+        for error in errors:
+            st.sidebar.error(error)
+        st.sidebar.success(line)
 
 
 def histogram(frame: pd.DataFrame) -> alt.Chart | None:
@@ -150,11 +157,12 @@ def histogram(frame: pd.DataFrame) -> alt.Chart | None:
         return None
     weekly = (days.max() - days.min()).days > 60
     bins = days.dt.to_period("W").dt.start_time if weekly else days.dt.normalize()
-    data = pd.DataFrame({"when": bins, "type": frame.loc[days.index, "type"].map(lambda t: ontology()[t]["label"])})
+    data = pd.DataFrame({"when": bins, "until": bins + pd.Timedelta(days=7 if weekly else 1),
+                         "type": frame.loc[days.index, "type"].map(lambda t: ontology()[t]["label"])})
     present = [row["label"] for row in ontology().values() if row["label"] in set(data["type"])]
     colours = [row["colour"] for row in ontology().values() if row["label"] in set(data["type"])]
-    return (alt.Chart(data).mark_bar().encode(
-        x=alt.X("when:T", title="week" if weekly else "day", timeUnit="yearmonthdate"),
+    return (alt.Chart(data).mark_bar(stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("when:T", title="week" if weekly else "day"), x2="until:T",
         y=alt.Y("count():Q", title="events"),
         color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours), legend=alt.Legend(title=None)),
         tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("count():Q", title="events")],
@@ -189,8 +197,10 @@ h1 { font-size: 2.4rem !important; padding: 0 !important; }
 </style>"""
 
 ANALYST_CSS = """<style>
-.block-container { padding-top: 2.2rem !important; max-width: 100% !important; }
-[data-testid="stMetricValue"] { font-size: 1.7rem; }
+.block-container { padding-top: 1.2rem !important; max-width: 100% !important; }
+h1 { font-size: 1.9rem !important; padding-bottom: 0 !important; }
+.sub { color: #5c6773; margin: -0.6rem 0 0.4rem; }
+[data-testid="stMetricValue"] { font-size: 1.45rem; }
 </style>"""
 
 
@@ -202,9 +212,10 @@ def main() -> None:
     url = db_url()
     store = open_store(url)
     first_start(store)
+    filters, options = sidebar(url)
     if not present:
         add_articles(store)
-    filters, options = sidebar(url)
+        added_message()
     frame = load(url, filters)
     summary = mapview.summarize(frame)
     if present:
@@ -219,13 +230,15 @@ def main() -> None:
 
     st.markdown(ANALYST_CSS, unsafe_allow_html=True)
     st.title("Border events")
-    cols = st.columns(5)
+    st.markdown('<div class="sub">Border incidents reported in news articles, extracted and geolocated offline. '
+                "Click a marker for its source sentence; the filters live in the URL.</div>", unsafe_allow_html=True)
+    cols = st.columns([1, 1, 1, 1, 2])
     cols[0].metric("Events", len(frame))
     cols[1].metric("Articles", frame["article_id"].nunique())
     cols[2].metric("Countries", frame["country"].replace("", pd.NA).nunique())
     cols[3].metric("On the map", summary.mapped)
     days = frame["date_start"].dropna()
-    cols[4].metric("Dates", f"{days.min()} → {days.max()}" if len(days) else "—")
+    cols[4].metric("Dates", f"{days.min()} – {days.max()}" if len(days) else "—")
     if summary.aggregated or summary.mapped < summary.total:
         (st.warning if summary.aggregated else st.caption)(summary.line())
 

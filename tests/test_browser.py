@@ -1,0 +1,189 @@
+"""The page and the HTML export in headless Chromium with the network blocked (only 127.0.0.1 answers)."""
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(os.environ.get("EVENTS_ARTIFACTS", Path(tempfile.gettempdir()) / "artifacts"))
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(sample_store, tmp_path):
+    """`streamlit run dashboard.py` on a free port against the sample store; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "EVENTS_DB": sample_store.url, "EVENTS_NO_SAMPLES": "1"}
+    log = open(tmp_path / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("streamlit did not start:\n" + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def offline_page(name: str):
+    """A Chromium page whose requests to anything but 127.0.0.1 / file: fail; a screenshot if the test fails."""
+    dialogs = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        def gate(route):
+            url = route.request.url
+            if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "file:", "data:", "blob:")):
+                route.continue_()
+            else:
+                route.abort()
+
+        page.route("**/*", gate)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs
+        try:
+            yield page
+        except BaseException:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shot = ARTIFACTS / f"{name}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot saved: {shot}")
+            raise
+        finally:
+            browser.close()
+
+
+def map_frame(page, timeout: float = 60):
+    """The st_folium iframe once its Leaflet map is drawn."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "st_folium" in frame.url and frame.locator(".leaflet-container[data-events-shown]").count():
+                return frame
+        page.wait_for_timeout(300)
+    raise AssertionError("no Leaflet map in the st_folium iframe")
+
+
+def shown(frame) -> int:
+    """Events on the map: as counted by the page, checked against pins plus cluster counts."""
+    declared = int(frame.locator(".leaflet-container").get_attribute("data-events-shown"))
+    pins = frame.locator(".ev-icon .ev-pin").count()
+    clustered = sum(int(t) for t in frame.locator(".marker-cluster span").all_inner_texts())
+    assert pins + clustered == declared
+    return declared
+
+
+def wait_for_count(frame_getter, expected, page, timeout=30):
+    deadline, last = time.time() + timeout, None
+    while time.time() < deadline:
+        try:
+            last = shown(frame_getter())
+            if last == expected:
+                return
+        except Exception:  # the iframe is being redrawn
+            pass
+        page.wait_for_timeout(300)
+    raise AssertionError(f"expected {expected} events on the map, last saw {last}")
+
+
+def test_dashboard_offline(server):
+    with offline_page("dashboard") as page:
+        page.goto(server)
+        frame = map_frame(page)
+        assert frame.locator("path.leaflet-interactive").count() > 100  # Natural Earth outlines
+        assert shown(frame) == 7
+        assert frame.locator(".ev-legend-row").count() == 4
+
+        # Move the start of the date range to its end with the keyboard: only the last day's events remain.
+        start = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type=range]').first
+        start.focus()
+        start.press("End")
+        wait_for_count(lambda: map_frame(page), 1, page)  # the arrival in Seoul on 2026-11-24
+        assert "dates=" in page.url  # the filter went into the URL
+
+        # A link reproduces a view: the hostile article alone; its popup shows the text, escaped.
+        page.goto(server + "/?type=Gunfire")
+        frame = map_frame(page)
+        wait_for_count(lambda: map_frame(page), 1, page)
+        frame = map_frame(page)
+        frame.locator(".ev-icon .ev-pin").first.click()
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=10000)
+        text = popup.inner_text()
+        assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+        assert popup.locator("script, img").count() == 0
+        assert popup.locator("mark").inner_text() == "fired"
+        assert popup.locator("a").count() == 0  # its javascript: URL is not linked
+        assert page.dialogs == []
+
+
+def test_presentation_mode_offline(server):
+    with offline_page("present") as page:
+        page.goto(server + "/?present=1")
+        frame = map_frame(page)
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        frame.locator(".ev-next").click()
+        frame.locator(".ev-step").filter(has_text="1 / 7").wait_for(timeout=10000)
+        assert "Guards fired warning shots" in frame.locator(".ev-story-sentence").inner_text()
+
+
+def test_html_export_offline(sample_store, tmp_path):
+    from events import export
+
+    out = io.StringIO()
+    export.export(sample_store.query(), "html", out)
+    path = tmp_path / "map.html"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with offline_page("export") as page:
+        page.goto(path.as_uri())
+        page.locator(".leaflet-container[data-events-shown]").wait_for(timeout=20000)
+        assert shown(page) == 7
+        assert page.locator(".ev-icon .ev-pin").count() + page.locator(".marker-cluster").count() >= 3
+        assert page.locator("path.leaflet-interactive").count() > 100  # country outlines with no tiles
+        assert page.dialogs == []
+
+
+def test_static_served(server):
+    body = urllib.request.urlopen(server + "/app/static/leaflet/leaflet.js", timeout=5).read()
+    assert b"Leaflet" in body[:400]
