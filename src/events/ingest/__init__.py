@@ -44,7 +44,7 @@ def read_paths(paths: Iterable[str], published: date | None = None,
     for name in paths:
         if name == "-":
             yield from _read_stdin(options)
-        elif name.startswith(("http://", "https://")):
+        elif "://" in name:  # a URL; fetch() refuses schemes other than http(s)
             yield from read_url(name, options)
         elif (path := Path(name)).is_dir():
             for child in folder_files(path):

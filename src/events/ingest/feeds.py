@@ -51,7 +51,7 @@ def read_feed(data: bytes, name: str, options: ReadOptions, fetcher=None) -> Ite
 def entry_article(entry: Entry, item: str, options: ReadOptions, fetcher=None) -> Article | InputError:
     """One entry as an article: its own summary/content, or its linked page when following links."""
     try:
-        if options.follow_links and fetcher and entry.link:
+        if options.follow_links and options.fetch and fetcher and entry.link:  # network only when opted in
             page = fetcher(entry.link)
             return html_article(page.data, entry.link, options, url=page.url, title=entry.title,
                                 published=entry.published, source=entry.feed_title)
