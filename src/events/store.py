@@ -85,8 +85,21 @@ def _v1(conn):
         index.create(conn, checkfirst=True)
 
 
+# Items `events watch` has read (path|mtime|size, or feed URL|entry id), so a restart neither re-reads nor misses.
+seen_items = sa.Table(
+    "seen_items", meta,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("target", sa.Text, nullable=False, default=""),  # the folder or feed being watched
+    sa.Column("seen_at", sa.String(32), nullable=False),
+)
+
+
+def _v2(conn):
+    seen_items.create(conn, checkfirst=True)
+
+
 # Registered migration steps, in order; the schema's version is the number of steps applied.
-MIGRATIONS = [_v1]
+MIGRATIONS = [_v1, _v2]
 
 EVENT_COLUMNS = [c.name for c in events.columns]
 
@@ -141,6 +154,28 @@ class Store:
     def has_article(self, article_id: str) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
+
+    def unseen(self, keys: Iterable[str]) -> list[str]:
+        """The keys (of watched items) not yet marked seen, in the order given."""
+        keys = list(dict.fromkeys(keys))
+        seen: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                seen.update(conn.execute(sa.select(seen_items.c.key).where(seen_items.c.key.in_(chunk))).scalars())
+        return [k for k in keys if k not in seen]
+
+    def mark_seen(self, keys: Iterable[str], target: str = "") -> None:
+        """Remember watched items as read, in one transaction (marking twice is harmless)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows = [{"key": k, "target": target, "seen_at": now} for k in dict.fromkeys(keys)]
+        if not rows:
+            return
+        try:
+            with self.writer.begin() as conn:
+                conn.execute(_insert(conn, seen_items).on_conflict_do_nothing(), rows)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot record watched items: {exc}") from exc
 
     def add(self, article: Article, found: Iterable[Event]) -> bool:
         """Store an article with its events, all or nothing. False when the article was already stored."""
