@@ -6,7 +6,7 @@ from functools import lru_cache
 from spacy.matcher import PhraseMatcher
 
 from events import nlp as _nlp
-from events.geo.gazetteer import DEMONYM, Gazetteer, normalize
+from events.geo.gazetteer import ALIAS, DEMONYM, PRIMARY, Gazetteer, normalize
 from events.geo.resolver import Mention, candidates
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -20,6 +20,8 @@ GENERIC = {"north", "south", "east", "west", "central", "northern", "southern", 
 # "the border town of Kaesong", "the city of Goseong": a named place whatever spaCy tagged it.
 _TOWN_OF = re.compile(r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
                       r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+LOCATIVE = {"in", "near", "at", "from", "to", "through", "across", "into", "outside", "around", "toward",
+            "towards", "via", "inside", "between"}
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -48,6 +50,9 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS:
             spans.append((ent.start_char, ent.end_char, ent.label_))
+        elif ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE and ent.label_ in ("ORG", "PERSON", "NORP"):
+            # "through Amritsar" tagged ORG: a place when a town of that very name exists
+            spans.append((ent.start_char, ent.end_char, "TOWN"))
     for _id, start, end in _matcher(gaz)(doc):
         span = doc[start:end]
         spans.append((span.start_char, span.end_char, "GAZ"))
@@ -63,13 +68,15 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             text = doc.text[s:e]
             if not text.strip() or normalize(text) in GENERIC:
                 continue
-            if _is_demonym(gaz, text) or _adjective(doc, s, e):
+            if _is_demonym(gaz, text) or (_adjective(doc, s, e) and not _named(gaz, text)):
                 # "North Korean soldiers" says which country the story is about, but names no place
                 taken.append((s, e))
                 mentions.append(Mention(s, e, text, weight=0.5, context_only=True))
                 continue
-            if label in ("FAC", "TOWN") and not candidates(gaz, text):
+            if label == "FAC" and not candidates(gaz, text):
                 continue  # buildings and roads the gazetteer cannot place
+            if label == "TOWN" and not _named(gaz, text):
+                continue
             taken.append((s, e))
             mentions.append(Mention(s, e, text))
     return sorted(mentions, key=lambda m: m.start)
@@ -94,6 +101,11 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if e > s:
             out.append((s, e))
     return out
+
+
+def _named(gaz: Gazetteer, text: str) -> bool:
+    """Is this the own name or a curated alias of some place ('Punjab' in 'Punjab authorities')?"""
+    return any(e.match in (PRIMARY, ALIAS) for e in candidates(gaz, text))
 
 
 def _adjective(doc, start: int, end: int) -> bool:

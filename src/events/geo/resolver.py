@@ -11,7 +11,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from events.geo.gazetteer import ALIAS, ALTERNATE, APPROX, CAPITAL, DEMONYM, PRIMARY, Entry, Gazetteer, normalize
+from events.geo.gazetteer import (
+    ALIAS,
+    ALTERNATE,
+    APPROX,
+    CAPITAL,
+    DEMONYM,
+    PRIMARY,
+    Entry,
+    Gazetteer,
+    normalize,
+)
 from events.models import Toponym
 
 MAX_CANDIDATES = 40

@@ -1,0 +1,189 @@
+"""The offline geoparser: gazetteer build, recognition, resolution of ambiguous names, commands."""
+
+import json
+import math
+import os
+import sqlite3
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from events import geo, nlp
+from events.errors import InputError
+from events.geo import gazetteer as gz
+
+SEED = (
+    "Seoul, South Korea – In a dramatic turn of events, two North Korean soldiers have reportedly defected "
+    "across the heavily fortified border into South Korea. The incident has prompted discussions among South "
+    "Koreans, particularly in communities near the Demilitarized Zone (DMZ). The defection comes amid ongoing "
+    "tensions on the Korean Peninsula, as North Korea continues to grapple with sanctions."
+)
+
+
+def km(a, b) -> float:
+    (lat1, lon1), (lat2, lon2) = a, b
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A gazetteer built once into a temp cache dir, used by every geo test of the session."""
+    cache = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("EVENTS_CACHE_DIR")
+    os.environ["EVENTS_CACHE_DIR"] = str(cache)
+    stats = gz.build()
+    yield stats
+    if before is None:
+        os.environ.pop("EVENTS_CACHE_DIR", None)
+    else:
+        os.environ["EVENTS_CACHE_DIR"] = before
+
+
+def places(text: str) -> dict[str, object]:
+    """Surface text -> Toponym of an end-to-end geoparse (last mention wins)."""
+    return {text[t.start:t.end]: t for t in geo.geoparse(nlp.parse(text))}
+
+
+def test_build_writes_an_indexed_file_with_every_source(built):
+    assert built["entries"] > 230_000 and built["names"] > built["entries"]
+    conn = sqlite3.connect(built["path"])
+    kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind"))
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    fingerprint = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0]
+    conn.close()
+    assert kinds["country"] > 200 and kinds["admin1"] > 3000 and kinds["city"] > 200_000
+    assert kinds["water"] > 100 and kinds["border"] >= 5 and kinds["island"] >= 2
+    assert "names_norm" in indexes
+    assert fingerprint == gz.fingerprint()
+
+
+def test_ready_fast_after_build_and_stale_file_detected(built, tmp_path):
+    started = time.perf_counter()
+    fresh = gz.Gazetteer(built["path"])
+    assert fresh.candidates("Panmunjom")[0].key == "bf:kr-jsa"
+    assert time.perf_counter() - started < 1.0
+    assert gz._fresh(gz.Path(built["path"]))
+    stale = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(stale)
+    conn.executescript("CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('fingerprint', 'old');")
+    conn.close()
+    assert not gz._fresh(stale)
+
+
+def test_normalize_folds_accents_case_punctuation_and_abbreviations():
+    assert gz.normalize("Kuźnica") == "kuznica"
+    assert gz.normalize("St. Louis") == gz.normalize("Saint Louis") == "saint louis"
+    assert gz.normalize("U.S.") == "us"
+    assert gz.normalize("Gyeonggi-do") == "gyeonggi do"
+
+
+def test_curated_border_features_and_aliases(built):
+    g = gz.gazetteer()
+    assert {"bf:kr-dmz"} <= {e.key for e in g.candidates("Demilitarized Zone")}
+    assert {"bf:kr-dmz"} <= {e.key for e in g.candidates("DMZ")}
+    assert "bf:kr-jsa" in {e.key for e in g.candidates("Joint Security Area")}
+    assert "bf:kr-jsa" in {e.key for e in g.candidates("truce village")}
+    assert "a1:KR.13" in {e.key for e in g.candidates("Gyeonggi Province")}
+    assert "cc:US" in {e.key for e in g.candidates("U.S.")}
+
+
+def test_paris_texas_vs_paris(built):
+    texas = geo.resolve("He grew up in Paris, Texas.", [(14, 19), (21, 26)])
+    assert (texas[0].country, texas[0].admin1) == ("US", "US.TX")
+    assert texas[0].runner_up and texas[0].runner_up["country"] == "FR"
+    france = geo.resolve("She moved to Paris last year.", [(13, 18)])
+    assert france[0].country == "FR"
+
+
+def test_goseong_follows_the_dmz_and_the_province(built):
+    north = places("Soldiers in Goseong, near the DMZ, heard gunfire from across the border.")
+    assert north["Goseong"].admin1 == "KR.06"
+    assert km((north["Goseong"].lat, north["Goseong"].lon), (38.38, 128.47)) < 20
+    south = places("Fishermen in Goseong, South Gyeongsang Province, landed a record catch near Tongyeong.")
+    assert south["Goseong"].admin1 == "KR.20"
+
+
+def test_georgia_country_or_state_by_the_other_places(built):
+    tbilisi = places("Protesters marched in Tbilisi on Sunday. Georgia has asked for talks with Russia.")
+    assert tbilisi["Georgia"].kind == "country" and tbilisi["Georgia"].country == "GE"
+    atlanta = places("Storms hit Atlanta on Sunday. Georgia officials opened shelters in Savannah and Macon.")
+    assert atlanta["Georgia"].kind == "admin1" and atlanta["Georgia"].admin1 == "US.GA"
+
+
+def test_punjab_in_pakistan_or_india(built):
+    lahore = places("Floods swept through Lahore. Punjab authorities evacuated villages along the river.")
+    assert lahore["Punjab"].country == "PK"
+    amritsar = places("Floods swept through Amritsar. Punjab authorities evacuated villages along the river.")
+    assert amritsar["Punjab"].country == "IN"
+
+
+def test_recognition_finds_places_spacy_misses_and_drops_demonyms(built):
+    found = places("Police in Paju, Gyeonggi Province, said two North Korean soldiers crossed the DMZ "
+                   "near Panmunjom and walked toward the border town of Kaesong.")
+    assert {"Paju", "Gyeonggi Province", "DMZ", "Panmunjom", "Kaesong"} <= set(found)
+    assert "North Korean" not in found and "Korean" not in found
+    assert found["Panmunjom"].kind == "site" and found["DMZ"].kind == "border"
+    assert found["Paju"].admin1 == "KR.13"
+    texas = places("Migrants waded across the Rio Grande near Eagle Pass, Texas, on Tuesday.")
+    assert texas["Eagle Pass"].admin1 == "US.TX" and texas["Texas"].kind == "admin1"
+    assert texas["Rio Grande"].kind == "water"
+
+
+def test_seed_article_geoparses_the_korean_places(built):
+    found = places(SEED)
+    assert found["Seoul"].kind == "city" and km((found["Seoul"].lat, found["Seoul"].lon), (37.57, 126.98)) < 20
+    assert found["South Korea"].country == "KR" and found["North Korea"].country == "KP"
+    dmz = found["Demilitarized Zone"]
+    assert dmz.kind == "border" and km((dmz.lat, dmz.lon), (38.3, 127.2)) < 50
+    assert found["DMZ"].gazetteer_id == dmz.gazetteer_id
+    assert found["Korean Peninsula"].country == "KR"
+    assert all(t.score > 0.5 for t in found.values())
+
+
+def test_place_of_dateline_and_geocode_candidates(built):
+    seoul = geo.place_of("Seoul, South Korea")
+    assert seoul.country == "KR" and km((seoul.lat, seoul.lon), (37.57, 126.98)) < 20
+    eagle = geo.place_of("EAGLE PASS, Texas")
+    assert eagle.admin1 == "US.TX"
+    assert geo.place_of("Nowhere-in-particular-xyz") is None
+    ranked = geo.geocode("Paris, Texas", limit=3)
+    assert ranked[0].admin1 == "US.TX" and len(ranked) == 3
+    assert ranked[0].score >= ranked[1].score >= ranked[2].score
+    with pytest.raises(InputError):
+        geo.geocode("  ")
+
+
+def test_resolve_rejects_spans_outside_the_text(built):
+    with pytest.raises(InputError, match="not inside"):
+        geo.resolve("Seoul", [(0, 50)])
+
+
+def test_cli_geocode_geoparse_and_resolve(built, tmp_path):
+    from events.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["geocode", "Panmunjom"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0].split()
+    assert first[-1] == "bf:kr-jsa" and abs(float(first[1]) - 37.96) < 0.1
+    missing = runner.invoke(main, ["geocode", "Qqqxyzzy"])
+    assert missing.exit_code == 1 and "no place" in missing.output
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Shots were fired near Panmunjom, in the DMZ."}) + "\n")
+    result = runner.invoke(main, ["geoparse", str(source), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output)
+    assert row["id"] == "a" and {t["name"] for t in row["toponyms"]} == {"Panmunjom", "DMZ"}
+    assert set(row["toponyms"][0]) == {"start", "end", "name", "lat", "lon", "country", "kind", "score"}
+
+    source.write_text(json.dumps({"id": "b", "text": "Paris, Texas", "toponyms": [{"start": 0, "end": 5}]})
+                      + "\n" + "{broken\n")
+    result = runner.invoke(main, ["resolve", str(source), "--format", "jsonl"])
+    assert result.exit_code == 1
+    row = json.loads(result.output.splitlines()[0])
+    assert row["toponyms"][0]["country"] == "US" and row["toponyms"][0]["lat"] is not None
+    assert "line 2: not JSON" in result.output
