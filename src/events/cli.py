@@ -23,6 +23,29 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
+_COLUMNS = ("text", "title", "date", "id", "url", "source")
+
+
+def _reader_options(command):
+    """The reading options `ingest`, `extract` and `watch` share: column mapping and opt-in network."""
+    for role in reversed(_COLUMNS):
+        command = click.option(f"--{role}-col", f"{role}_col", metavar="NAME",
+                               help=f"CSV/JSONL column holding the {role} (default: common names).")(command)
+    command = click.option("--follow-links", is_flag=True,
+                           help="For feeds: fetch each entry's linked page (with --fetch).")(command)
+    return click.option("--fetch", is_flag=True,
+                        help="Allow network: read http(s) URLs (needs EVENTS_USER_AGENT; robots.txt respected).")(
+        command)
+
+
+def _read_options(published, reading: dict):
+    from events.ingest import ReadOptions
+
+    columns = {role: reading[f"{role}_col"] for role in _COLUMNS if reading.get(f"{role}_col")}
+    return ReadOptions(published=published, columns=columns, fetch=reading["fetch"],
+                       follow_links=reading["follow_links"])
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="border-events")
 def main():
@@ -35,12 +58,14 @@ def main():
 @click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
 @click.option("--strict", is_flag=True, help="Stop at the first item that fails.")
 @click.option("--scheduler", envvar="EVENTS_DASK_SCHEDULER", help="Dask scheduler address to extract on.")
-def ingest(paths, db, published, strict, scheduler):
-    """Read articles (.txt, .jsonl, folders, '-' for stdin), extract events and store them."""
+@_reader_options
+def ingest(paths, db, published, strict, scheduler, **reading):
+    """Read articles (text, HTML, RSS/Atom, CSV, JSONL, folders, URLs with --fetch, '-' for stdin), extract
+    events and store them."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     store = _open_store(db)
-    items = read_paths(paths, published)
+    items = read_paths(paths, published, _read_options(published, reading))
     if strict:
         items = _stop_at_first_error(items)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} items"),
@@ -55,13 +80,47 @@ def ingest(paths, db, published, strict, scheduler):
 
 
 @main.command()
+@click.argument("target")
+@click.option("--db", help="Store: SQLite path or database URL (default: EVENTS_DB, else the user data dir).")
+@click.option("--every", default="10m", show_default=True, help="Time between passes: 30s, 10m, 2h, 1d.")
+@click.option("--once", is_flag=True, help="Run a single pass and exit (non-zero if anything failed).")
+@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@_reader_options
+def watch(target, db, every, once, published, **reading):
+    """Watch a folder, feed file or feed URL and ingest new items as they appear (state kept in the store)."""
+    from events.ingest.watch import parse_interval, watch as run
+
+    try:
+        seconds = parse_interval(every)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from exc
+    store = _open_store(db)
+    failed = False
+
+    def report(summary):
+        nonlocal failed
+        failed = failed or bool(summary.errors)
+        for line in summary.errors:
+            click.echo(f"error: {line}", err=True)
+        click.echo(summary.line(), err=True)
+
+    try:
+        run(target, store, _read_options(published, reading), lambda items: pipeline.ingest(items, store),
+            seconds, report, passes=1 if once else None)
+    except KeyboardInterrupt:
+        pass
+    sys.exit(1 if failed and once else 0)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
-def extract(paths, fmt, published):
+@_reader_options
+def extract(paths, fmt, published, **reading):
     """Extract events without storing them: one JSON object per event per line on stdout."""
     failed = False
-    for item in read_paths(paths, published):
+    for item in read_paths(paths, published, _read_options(published, reading)):
         if isinstance(item, EventsError):
             click.echo(f"error: {item}", err=True)
             failed = True

@@ -19,7 +19,7 @@ from events.ingest.tables import json_article, open_table, read_csv, read_json_a
 from events.models import Article
 
 __all__ = ["MAX_BYTES", "ReadOptions", "format_of", "json_article", "parse_day", "parse_published",
-           "read_file", "read_jsonl", "read_paths", "read_url", "text_article"]
+           "read_file", "read_jsonl", "read_page", "read_paths", "read_url", "text_article"]
 
 SUFFIXES = {
     ".txt": "text", ".text": "text", ".md": "text",
@@ -137,14 +137,19 @@ def read_file(path: Path, published: date | None = None,
 
 def read_url(url: str, options: ReadOptions) -> Iterator[Article | InputError]:
     """Articles from a URL (network opt-in): a feed gives its entries, a page its article."""
-    from events.ingest.feeds import read_feed
-    from events.ingest.html import html_article
-
     try:
         page = _fetch(url, options)
     except InputError as exc:
         yield exc if str(exc).startswith(url) else InputError(f"{url}: {exc}")
         return
+    yield from read_page(page, url, options)
+
+
+def read_page(page, url: str, options: ReadOptions) -> Iterator[Article | InputError]:
+    """Articles from a fetched page (events.ingest.fetch.Page): a feed's entries, or a page's article."""
+    from events.ingest.feeds import read_feed
+    from events.ingest.html import html_article
+
     fmt = _content_format(page.content_type) or sniff(page.data[:4096])
     if fmt == "feed":
         yield from read_feed(page.data, url, options, fetcher=lambda link: _fetch(link, options))
