@@ -13,7 +13,7 @@ from events.nlp import Parsed
 FAMILY = {"defection": "crossing", "border_crossing": "crossing"}
 BACKGROUND_DAYS = 60  # a date this far before publication is history, not the news of the day
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
-CHAIN_PLACE_TYPES = ("detention", "gunfire", "explosion", "border_crossing", "defection")
+CHAIN_PLACE_TYPES = ("detention", "gunfire", "explosion", "border_crossing", "defection", "other", "propaganda")
 
 
 @dataclass
@@ -53,6 +53,7 @@ def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
     by_sent: dict[int, list[triggers.Trigger]] = {}
     for trig in found:
         by_sent.setdefault(trig.token.sent.start, []).append(trig)
+    toponyms = toponyms + _more_places(doc, found, toponyms)
     history: dates.When | None = None  # the date of a background paragraph, carried to its next sentences
     lead: dates.When | None = None
     for si, sent in enumerate(sents):
@@ -78,6 +79,32 @@ def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
     _locate(drafts, toponyms, dateline, doc)
     drafts = _dedupe(drafts)
     return [_event(article, d, seq) for seq, d in enumerate(drafts)]
+
+
+LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
+
+
+def _more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) -> list[Toponym]:
+    """Names after a locative preposition of a trigger that the geoparser did not take ('in Paju'), resolved."""
+    taken = [(t.start, t.end) for t in toponyms]
+    spans = []
+    for trig in found:
+        for verb in {trig.token, trig.token.head if trig.token.pos_ != "VERB" else trig.token}:
+            for prep in verb.children:
+                if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
+                    continue
+                for obj in prep.children:
+                    if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("PERSON", "DATE", "TIME", "NORP"):
+                        continue
+                    left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
+                    start, end = left.idx, obj.idx + len(obj.text)
+                    if not any(s < end and start < e for s, e in taken + spans):
+                        spans.append((start, end))
+    if not spans:
+        return []
+    from events import geo  # the geoparser is the step before this one; only asked for what it missed
+
+    return [t for t in geo.resolve(doc.text, spans) if t.resolved and t.score >= 0.3]
 
 
 def _is_past(when: dates.When | None, pub: date | None) -> bool:
@@ -125,7 +152,7 @@ def _locate(drafts: list[_Draft], toponyms: list[Toponym], dateline: Toponym | N
     border = next((t for t in toponyms if t.kind == "border" and t.resolved), None)
     main = _main_place(toponyms, dateline)
     for i, d in enumerate(drafts):
-        picked = linking.pick_in_sentence(d.trig.token, toponyms, doc)
+        picked = linking.pick_in_sentence(d.trig.token, toponyms, doc, d.trig.type)
         if picked:
             top, score, near = picked
             d.place, d.place_source, d.link_score = top, "sentence", score
@@ -155,14 +182,14 @@ def _mentions_border(d: _Draft) -> bool:
 
 
 def _previous_same_event(drafts: list[_Draft], i: int) -> _Draft | None:
-    """The nearest earlier located draft of the same event: same family, or sharing actors for chain types."""
+    """The nearest earlier located draft of the story: same family, or any for types that stay where they were.
+
+    An arrival is by nature somewhere else than what came before, so it follows only an earlier arrival."""
     d = drafts[i]
     for prev in reversed(drafts[:i]):
-        if prev.place is None or prev.sent_index == d.sent_index or prev.background != d.background:
+        if prev.place is None or prev.background != d.background or prev.place_source in ("dateline", "article"):
             continue
-        if family(prev.trig.type) == family(d.trig.type):
-            return prev
-        if d.trig.type in CHAIN_PLACE_TYPES and set(prev.actors) & set(d.actors):
+        if family(prev.trig.type) == family(d.trig.type) or d.trig.type in CHAIN_PLACE_TYPES:
             return prev
     return None
 
@@ -185,7 +212,7 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     for d in drafts:
         key_place = d.place.name if d.place else ""
         same_sentence = [k for k in kept if k.sent_index == d.sent_index and family(k.trig.type) == family(d.trig.type)
-                         and (k.place.name if k.place else "") == key_place]
+                         and ((k.place.name if k.place else "") == key_place or d.trig.rule == "noun")]
         if same_sentence:
             continue
         if (d.place_source != "sentence" or _anaphoric(d)) and not d.background:

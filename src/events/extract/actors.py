@@ -80,8 +80,10 @@ def phrase(noun: Token) -> tuple[str, int, int]:
                 right = child.right_edge
             elif child.dep_ == "acl" and child.lemma_ in ("carry", "with"):
                 right = child.right_edge
+    while left.i < noun.i and left.is_space:  # a blanked dateline is spaces
+        left = noun.doc[left.i + 1]
     span = noun.doc[left.i:right.i + 1]
-    return span.text, span.start_char, span.end_char
+    return span.text.strip(), span.start_char, span.end_char
 
 
 def _candidates(trigger: Token) -> list[Token]:

@@ -252,7 +252,41 @@ def says_near(doc: Doc, span: Span) -> bool:
     return False
 
 
-def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc) -> tuple[object, float, bool] | None:
+# Prepositions that put an event at a place, and those that name where it went ('to Seoul' for an arrival).
+AT_PREPS = ("in", "at", "near", "across", "into", "on", "off", "outside", "along", "through", "over", "inside",
+            "around", "toward", "towards", "from", "within", "between")
+TO_PREPS = ("to", "into", "in", "at", "on")
+
+
+def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -> float:
+    """Parse rules on top of the learned score: places of the verb's own prepositions up, actors' origins down."""
+    root = span.root
+    tok = root
+    while tok.dep_ in ("compound", "appos", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+    bonus = 0.0
+    anchor = _clause(trigger)  # a nominal trigger's places hang off its verb ("resumed broadcasts in Paju")
+    if tok.dep_ == "pobj":
+        prep = tok.head
+        anchored = any(prep.head.i == a.i or a in prep.ancestors or prep.head in a.subtree for a in (trigger, anchor))
+        if prep.lower_ in AT_PREPS and anchored:
+            bonus += 0.3
+        if type_id in ("arrival", "repatriation") and prep.lower_ in ("to", "into", "in", "at", "through") and anchored:
+            bonus += 0.2
+        if type_id not in ("arrival", "repatriation") and prep.lower_ == "to":
+            bonus -= 0.2
+        if type_id in ("arrival", "repatriation") and prep.lower_ == "from":
+            bonus -= 0.3
+    elif tok.dep_ in ("nsubj", "nsubjpass", "poss", "amod") or root.ent_type_ == "NORP":
+        bonus -= 0.4  # "North Korea launched...", "Mexican soldiers": who, not where
+    elif tok.dep_ == "dobj" and tok.head.i == trigger.i:
+        bonus += 0.15  # "crossed the Rio Grande", "entered Ceuta"
+    if toponym.kind == "country" and n_fine:
+        bonus -= 0.25  # a town named next to its country is the better answer
+    return bonus
+
+
+def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc, type_id: str = "") -> tuple[object, float, bool] | None:
     """The best resolved toponym of the trigger's sentence for this trigger: (toponym, score, near)."""
     sent = trigger.sent
     spans = []
@@ -264,6 +298,27 @@ def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc) -> tuple[object, 
     if not spans:
         return None
     others = [s for _, s in spans]
-    scored = [(score(trigger, s, others, s.label_ or "GPE"), top, s) for top, s in spans]
+    n_fine = sum(1 for top, _ in spans if top.kind != "country")
+    scored = [(score(trigger, s, others, s.label_ or "GPE") + rule_bonus(trigger, s, type_id, top, n_fine), top, s)
+              for top, s in spans]
     best = max(scored, key=lambda x: x[0])
+    if best[1].kind in BROAD_KINDS:
+        # "across the Rio Grande near Eagle Pass", "the DMZ near Cheorwon": the named point is the better place
+        for sc, top, span in sorted(scored, key=lambda x: -x[0]):
+            if top.kind not in BROAD_KINDS and sc > best[0] - 0.5 and _points_at(span, best[2], trigger):
+                return top, sc, says_near(doc, span)
     return best[1], best[0], says_near(doc, best[2])
+
+
+BROAD_KINDS = ("border", "water", "region", "country", "admin1")
+
+
+def _points_at(span: Span, broad: Span, trigger: Token) -> bool:
+    """`span` sits in a near/at/outside phrase of the broad place or of the same verb."""
+    tok = span.root
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("near", "at", "outside", "in", "off", "close", "from"):
+        return False
+    attach = tok.head.head
+    verb = _clause(trigger)
+    return attach.i in range(broad.start, broad.end) or attach.i in (trigger.i, verb.i) or \
+        attach.head.i in range(broad.start, broad.end) or _clause(attach).i == _clause(broad.root).i

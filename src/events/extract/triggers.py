@@ -43,6 +43,8 @@ def matcher() -> Matcher:
                 lemma_patterns.append([{"LEMMA": {"IN": [words[0], words[0].capitalize()]}, "POS": {"IN": pos}}])
             else:  # "hand over": the verb's lemma, then the particle as written
                 lemma_patterns.append([{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]])
+        if row.get("forms"):  # "swam" is tagged a noun and lemmatised "swam" often enough
+            lemma_patterns.append([{"LOWER": {"IN": row["forms"]}, "POS": {"IN": ["VERB", "NOUN", "ADJ"]}}])
         for phrase in row.get("phrases", []):
             phrase_patterns.append([{"LOWER": t.text.lower()} for t in nlp.tokenizer(phrase)])
         if lemma_patterns:
@@ -87,32 +89,53 @@ def find(doc: Doc) -> list[Trigger]:
     onto = ontology()
     missile = cues()["missile_words"]
     by_token: dict[int, Trigger] = {}
-    for match_id, start, end in matcher()(doc):
-        type_id, kind = doc.vocab.strings[match_id].split("|")
+    matches = [(doc.vocab.strings[m].split("|"), s, e) for m, s, e in matcher()(doc)]
+    phrase_tokens = {i for (_, kind), s, e in matches if kind == "phrase" for i in range(s, e)}
+    for (type_id, kind), start, end in matches:
         span = doc[start:end]
         tok = _head_of(span)
+        if kind == "lemma" and tok.i in phrase_tokens:
+            continue  # "loudspeaker broadcasts": the phrase speaks for its words
         rule = kind
-        if kind == "lemma":
-            if not _object_ok(onto[type_id], tok):
-                continue
-            rule = "noun" if tok.pos_ != "VERB" else "verb"
-            if rule == "verb" and tok.dep_ == "amod":  # "the defecting soldiers": a description, not an event
-                continue
-            if rule == "noun" and tok.dep_ == "compound" and tok.head.lemma_ in ("crossing", "point", "post"):
-                continue
+        objs = {o.lemma_.lower() for o in objects(tok)}
         # "fired a missile", "launched rockets": the object decides the type
-        if type_id in ("gunfire", "missile_launch") and {o.lemma_.lower() for o in objects(tok)} & missile:
+        if type_id in ("gunfire", "missile_launch") and objs & missile:
             type_id, rule = "missile_launch", "override:missile-object"
-        elif type_id == "gunfire" and kind == "lemma" and tok.lemma_.lower() == "fire" and _missile_subject(tok):
+        elif type_id == "gunfire" and tok.lemma_.lower() == "fire" and _missile_subject(tok):
             type_id, rule = "missile_launch", "override:missile-subject"
-        if type_id == "arrival" and tok.lemma_.lower() == "land" and _missile_subject(tok):
-            type_id, rule = "missile_launch", "override:missile-landed"
+        elif type_id == "arrival" and tok.lemma_.lower() in ("land", "reach"):
+            thing = _thing_subject(tok)
+            if thing & missile:
+                type_id, rule = "missile_launch", "override:missile-landed"
+            elif thing & set(onto["propaganda"]["nominal"]):
+                type_id, rule = "propaganda", "override:leaflets-landed"
+        if kind == "lemma":
+            if not rule.startswith("override") and not _object_ok(onto[type_id], tok):
+                continue
+            if rule == "lemma":
+                rule = "verb" if tok.pos_ == "VERB" or tok.lower_ in onto[type_id].get("forms", []) else "noun"
+            if tok.pos_ == "VERB" and tok.dep_ == "amod":  # "the defecting soldiers": a description
+                continue
+            if tok.pos_ != "VERB" and tok.dep_ == "compound" and tok.head.lemma_ in ("crossing", "point", "post"):
+                continue
         if type_id == "border_crossing" and rule == "noun" and _is_place_name(tok):
             continue  # "at the Wagah border crossing": a site, not a crossing
         old = by_token.get(tok.i)
         if old is None or (old.rule != "phrase" and (kind == "phrase" or len(span) > len(old.span))):
             by_token[tok.i] = Trigger(type_id, tok, span, rule)
-    return sorted(by_token.values(), key=lambda t: t.token.i)
+    found = sorted(by_token.values(), key=lambda t: t.token.i)
+    # "fired warning shots": a trigger that is the object of another of the same type is the same event
+    ids = {(t.token.i, t.type) for t in found}
+    return [t for t in found if (t.token.head.i, t.type) not in ids or t.token.head.i == t.token.i]
+
+
+def _thing_subject(tok: Token) -> set[str]:
+    """Lemmas of the subject of `tok`, or of its governing verb's subject, or of the whole sentence's nouns."""
+    subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj and tok.dep_ in ("pcomp", "advcl", "conj", "xcomp"):
+        head = tok.head.head if tok.head.pos_ == "ADP" else tok.head
+        subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return {s.lemma_.lower() for s in subj}
 
 
 def _missile_subject(tok: Token) -> bool:
@@ -143,7 +166,8 @@ def negated(tok: Token) -> bool:
             return True
         if any(c.lower_ in neg and c.dep_ in ("neg", "advmod", "det") for c in t.children):
             return True
-    if tok.dep_ in ("xcomp", "conj") and tok.head.pos_ == "VERB":
+    own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+    if (tok.dep_ == "xcomp" or (tok.dep_ == "conj" and not own_subject)) and tok.head.pos_ == "VERB":
         return any(c.dep_ == "neg" for c in tok.head.children)
     return False
 
@@ -188,8 +212,9 @@ def general(tok: Token) -> bool:
     if dets & cues()["general_words"]:
         return True
     has_det = any(c.dep_ in ("det", "poss", "nummod") for c in tok.children)
-    if tok.tag_ in ("NNS", "NNPS") and not has_det and tok.lemma_.lower() not in ("talk", "shelling"):
-        return True
+    if tok.tag_ in ("NNS", "NNPS") and not has_det and tok.dep_ in ("nsubj", "nsubjpass") \
+            and tok.head.tag_ in ("VBZ", "VBP") and not any(c.dep_ == "aux" for c in tok.head.children):
+        return True  # "defections highlight...", "crossings are rare": about a kind of event
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in ("act", "risk", "threat", "wave", "number", "kind", "type"):
         return True
     # "efforts to promote defection", "calls for talks": the event is the object of an intention
