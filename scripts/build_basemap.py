@@ -84,7 +84,7 @@ def main(src: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = {
         "countries.geojson": build(src, "50m/ne_50m_admin_0_countries.json", "countries.geojson",
-                                   ["NAME", "ISO_A2"], 0.05, 2, 0.05),
+                                   ["NAME", "ISO_A2"], 0.02, 2, 0.01),
         "korea_dmz_mdl.geojson": build(src, "10m/korea_dmz_mdl.geojson", "korea_dmz_mdl.geojson",
                                        ["name", "NAME", "featurecla"], 0.0005, 4),
     }

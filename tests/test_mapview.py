@@ -86,8 +86,9 @@ def test_assets_are_local_and_copied(page, tmp_path):
     assert before == {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
 
 
-def test_basemap_is_bundled(page):
-    basemap = _config(page)["basemap"]
+def test_basemap_is_bundled(frame, page):
+    assert _config(page)["basemap"]["countries"] == "/app/static/basemap/countries.geojson"
+    basemap = _config(mapview.build_map(frame, inline_basemap=True).get_root().render())["basemap"]
     names = {f["properties"].get("name") for f in basemap["countries"]["features"]}
     assert {"South Korea", "North Korea", "Mexico", "Poland"} <= names
     assert any("Demarcation" in (f["properties"].get("name") or "") for f in basemap["korea_dmz_mdl"]["features"])

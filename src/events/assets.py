@@ -1,6 +1,7 @@
 """The map's JS/CSS assets, taken from installed packages, so no page or export needs a CDN.
 
-Leaflet and Leaflet.markercluster come from XStatic packages; leaflet.heat is the copy folium itself ships.
+Leaflet and Leaflet.markercluster come from XStatic packages; leaflet.heat is the copy folium itself ships;
+the basemap is the project's own data/basemap.
 `ensure_static` copies them under ./static (served by Streamlit at /app/static/...); `inline` gives their
 text for standalone HTML exports.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import folium
 
-from events.config import ROOT
+from events.config import DATA_DIR, ROOT
 
 STATIC_DIR = ROOT / "static"
 URL_PREFIX = "/app/static/"  # Streamlit's static route (server.enableStaticServing)
@@ -36,6 +37,8 @@ def sources() -> dict[str, Path]:
     }
     for image in sorted((leaflet / "images").glob("*.png")):
         found[f"leaflet/images/{image.name}"] = image
+    for layer in sorted((DATA_DIR / "basemap").glob("*.geojson")):  # the bundled Natural Earth basemap
+        found[f"basemap/{layer.name}"] = layer
     return found
 
 

@@ -86,7 +86,7 @@ def to_jsonl(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None) -
 def to_html(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None, **map_options) -> None:
     """A standalone map file: Leaflet, plugins, basemap and events inlined, so it opens from disk offline."""
     title = "Border events" + (f" ({_filters_line(filters)})" if describe(filters)["filter"] else "")
-    m = mapview.build_map(frame, title=title, **map_options)
+    m = mapview.build_map(frame, title=title, **{"inline_basemap": True, **map_options})
     out.write(inline_assets(m.get_root().render(), title))
 
 

@@ -8,14 +8,14 @@ container.classList.add("ev-map");
 // (no internet); the DMZ and MDL sit above the tiles.
 map.createPane("ev-land").style.zIndex = 150;
 map.createPane("ev-dmz").style.zIndex = 390;
-var land = L.geoJSON(cfg.basemap.countries, {
+var land = L.geoJSON(null, {
   pane: "ev-land",
   style: { color: "#8d96a0", weight: 0.8, fillColor: "#f6f4ee", fillOpacity: 1 },
   onEachFeature: function (f, layer) {
     if (f.properties && f.properties.name) layer.bindTooltip(String(f.properties.name), { sticky: true });
   }
 }).addTo(map);
-var dmz = L.geoJSON(cfg.basemap.korea_dmz_mdl, {
+var dmz = L.geoJSON(null, {
   pane: "ev-dmz",
   style: function (f) {
     var p = f.properties || {};
@@ -29,6 +29,14 @@ var dmz = L.geoJSON(cfg.basemap.korea_dmz_mdl, {
     layer.bindTooltip(String(p.name || "Korean DMZ"), { sticky: true });
   }
 }).addTo(map);
+// The basemap comes inline (standalone export) or as a URL of a static file (the page: cached by the browser).
+[["countries", land], ["korea_dmz_mdl", dmz]].forEach(function (pair) {
+  var src = cfg.basemap[pair[0]];
+  if (typeof src === "string") {
+    fetch(src).then(function (r) { return r.json(); }).then(function (d) { pair[1].addData(d); })
+      .catch(function () { container.setAttribute("data-basemap-error", pair[0]); });
+  } else if (src) pair[1].addData(src);
+});
 var bases = { "Natural Earth (offline)": L.layerGroup() };
 if (cfg.tiles) {
   var osm = L.tileLayer(cfg.tiles.url, { maxZoom: 19, attribution: cfg.tiles.attribution, crossOrigin: true });
@@ -209,9 +217,15 @@ var order = all.slice().sort(function (a, b) {
   return (a.ev.start === null) - (b.ev.start === null) || (a.ev.start - b.ev.start) ||
     (a.ev.article < b.ev.article ? -1 : a.ev.article > b.ev.article ? 1 : a.ev.seq - b.ev.seq);
 });
-function show(m) {
+var active = null;
+function mark(m) {  // a pulsing ring on the event being told
+  if (active && active._icon) active._icon.classList.remove("ev-active");
+  active = m;
+  if (m && m._icon) m._icon.classList.add("ev-active");
+}
+function show(m, quiet) {
   if (!m) return;
-  var open = function () { m.openPopup(); };
+  var open = function () { if (quiet) mark(m); else m.openPopup(); };
   if (hasCluster && cluster.hasLayer(m)) cluster.zoomToShowLayer(m, open);
   else { map.setView(m.getLatLng(), Math.max(map.getZoom(), 7)); open(); }
 }
@@ -232,8 +246,8 @@ if (O.story && order.length) {
       body.innerHTML = m.ev.story;
       step.textContent = (idx + 1) + " / " + order.length;
       map.closePopup();
-      map.flyTo(m.getLatLng(), Math.max(6, Math.min(map.getZoom() + 1, 9)), { duration: 0.8 });
-      map.once("moveend", function () { show(m); });
+      map.flyTo(m.getLatLng(), Math.max(5, Math.min(map.getZoom(), 7)), { duration: 0.8 });
+      map.once("moveend", function () { show(m, true); });
     }
     div.querySelector(".ev-prev").addEventListener("click", function () { go(idx - 1); });
     div.querySelector(".ev-next").addEventListener("click", function () { go(idx + 1); });
@@ -255,3 +269,5 @@ refresh();
 var bounds = cfg.cells.length ? cells.getBounds() : L.latLngBounds(all.map(function (m) { return m.getLatLng(); }));
 if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 7 });
 if (O.focus && byId[O.focus]) setTimeout(function () { show(byId[O.focus]); }, 300);
+// A handle for scripts (screenshots, tests): open one event by id.
+window.eventsMap = { map: map, show: function (id) { show(byId[id]); }, ids: Object.keys(byId) };

@@ -28,6 +28,7 @@ from events.models import ontology
 
 HERE = Path(__file__).resolve().parent
 BASEMAP_DIR = DATA_DIR / "basemap"
+BASEMAP_LAYERS = ("countries", "korea_dmz_mdl")
 MAX_POINTS = 5000  # beyond this many mappable events, draw grid cells instead of single markers
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -93,8 +94,10 @@ class EventLayer(JSCSSMixin, MacroElement):
 
 def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = False, timeline: bool = True,
               routes: bool = True, heat: bool = False, tiles: bool = True, max_points: int = MAX_POINTS,
-              title: str = "") -> folium.Map:
-    """A Leaflet map of the events (rows as returned by Store.query); `focus` is an event id to open."""
+              title: str = "", inline_basemap: bool = False) -> folium.Map:
+    """A Leaflet map of the events (rows as returned by Store.query); `focus` is an event id to open.
+
+    The Natural Earth basemap is linked as static files unless `inline_basemap` (standalone files)."""
     mapped = _mappable(events)
     aggregated = len(mapped) > max_points
     m = folium.Map(location=_centre(mapped), zoom_start=3, tiles=None, prefer_canvas=False,
@@ -107,10 +110,11 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
     m.default_css = [("leaflet_css", assets.url("leaflet/leaflet.css"))]
     config = {
         "types": _type_styles(),
-        "basemap": _basemap(),
+        "basemap": _basemap() if inline_basemap else {name: assets.url(f"basemap/{name}.geojson")
+                                                      for name in BASEMAP_LAYERS},
         "tiles": {"url": OSM_TILES, "attribution": OSM_ATTRIBUTION} if tiles else None,
         "options": {"timeline": timeline and not aggregated, "story": story and not aggregated,
-                    "heat": heat, "focus": focus, "title": title},
+                    "heat": heat, "focus": focus, "title": html.escape(title)},  # JS puts it in innerHTML
         "events": [], "cells": [], "routes": [],
     }
     if aggregated:
@@ -322,7 +326,7 @@ def _fa_path(name: str) -> tuple[str, str] | None:
 @cache
 def _basemap() -> dict:
     return {name: json.loads((BASEMAP_DIR / f"{name}.geojson").read_text(encoding="utf-8"))
-            for name in ("countries", "korea_dmz_mdl")}
+            for name in BASEMAP_LAYERS}
 
 
 # -- small helpers --------------------------------------------------------------------------------------
