@@ -213,6 +213,15 @@ def resolve(source, fmt):
 
 
 @main.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False))
+def link(source):
+    """Pick the event's place among a sentence's names: {"id", "text", "event_verb": {"start", "end"}} lines in."""
+    from events.extract.linking import link_jsonl
+
+    _jsonl_command(link_jsonl, source)
+
+
+@main.command()
 @click.argument("name")
 @click.option("--limit", default=5, show_default=True, help="How many candidates to list.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -94,7 +94,8 @@ def _more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) ->
                 if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
                     continue
                 for obj in prep.children:
-                    if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("PERSON", "DATE", "TIME", "NORP"):
+                    if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("DATE", "TIME", "NORP") \
+                            or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from")):
                         continue
                     left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
                     start, end = left.idx, obj.idx + len(obj.text)

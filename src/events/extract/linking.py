@@ -4,6 +4,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
@@ -322,3 +323,44 @@ def _points_at(span: Span, broad: Span, trigger: Token) -> bool:
     verb = _clause(trigger)
     return attach.i in range(broad.start, broad.end) or attach.i in (trigger.i, verb.i) or \
         attach.head.i in range(broad.start, broad.end) or _clause(attach).i == _clause(broad.root).i
+
+
+def link_jsonl(lines) -> Iterator[dict]:
+    """`events link`: {"id", "text", "event_verb": {"start", "end"}} lines in, {"id", "event_locations"} out.
+
+    Lines are parsed in batches with nlp.pipe; a bad line raises InputError naming its number and the reason."""
+    from events import nlp
+    from events.errors import InputError
+
+    def rows():
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                text, verb = row["text"], row["event_verb"]
+                start, end = int(verb["start"]), int(verb["end"])
+            except json.JSONDecodeError as exc:
+                raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"line {number}: needs \"text\" and \"event_verb\": {{\"start\", \"end\"}}") from exc
+            if not isinstance(text, str) or not 0 <= start < end <= len(text):
+                raise InputError(f"line {number}: event_verb {start}-{end} is outside the text")
+            yield row, start, end
+
+    batch: list = []
+
+    def flush():
+        docs = nlp.load().pipe((r[0]["text"] for r in batch), batch_size=64)
+        for (row, start, end), doc in zip(batch, docs):
+            spans = link(doc, start, end)
+            yield {"id": row.get("id"),
+                   "event_locations": [{"start": s.start_char, "end": s.end_char, "text": s.text} for s in spans]}
+        batch.clear()
+
+    for item in rows():
+        batch.append(item)
+        if len(batch) >= 256:
+            yield from flush()
+    if batch:
+        yield from flush()
