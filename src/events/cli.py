@@ -106,7 +106,7 @@ def watch(target, db, every, once, published, **reading):
 
     try:
         run(target, store, _read_options(published, reading), lambda items: pipeline.ingest(items, store),
-            seconds, report, passes=1 if once else None)
+            seconds, report, passes=1 if once else None, settle=0.0 if once else 2.0)
     except KeyboardInterrupt:
         pass
     sys.exit(1 if failed and once else 0)

@@ -76,12 +76,15 @@ def watch_pass(target: str, store, options: ReadOptions, ingest: Callable[[Itera
 
 
 def watch(target: str, store, options: ReadOptions, ingest: Callable[[Iterable], object], every: float,
-          report: Callable[[object], None], passes: int | None = None) -> None:
-    """Run watch_pass every `every` seconds (forever, or `passes` times), reporting each pass's summary."""
+          report: Callable[[object], None], passes: int | None = None, settle: float = 2.0) -> None:
+    """Run watch_pass every `every` seconds (forever, or `passes` times), reporting each pass's summary.
+
+    Files modified in the last `settle` seconds may still be being written: they wait for the next pass.
+    """
     done = 0
     while passes is None or done < passes:
         began = time.monotonic()
-        report(watch_pass(target, store, options, ingest, settle=min(2.0, every / 2)))
+        report(watch_pass(target, store, options, ingest, settle=min(settle, every / 2)))
         done += 1
         if passes is None or done < passes:
             _sleep(max(0.0, every - (time.monotonic() - began)))
@@ -127,7 +130,7 @@ def _entry_items(prefix: str, name: str, entries, options: ReadOptions) -> list[
     def read(number, entry):
         return [entry_article(entry, f"{name}#{number}", options, lambda link: fetch(link, options))]
 
-    return [Item(f"{prefix}|{entry.key}", lambda n=n, e=e: read(n, e)) for n, e in enumerate(entries, start=1)]
+    return [Item(f"{prefix}|{e.key}", lambda n=n, e=e: read(n, e)) for n, e in enumerate(entries, start=1)]
 
 
 def _read_all(items: list[Item]) -> Iterator[Article | InputError]:
