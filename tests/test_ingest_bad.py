@@ -3,8 +3,13 @@
 import os
 import time
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from events.errors import InputError
 from events.ingest import read_paths
+from events.models import Article
 from events.ingest.base import MAX_TEXT_CHARS
 
 GOOD = "Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Monday.\n"
@@ -147,3 +152,25 @@ def test_unreadable_file(tmp_path):
     if os.access(path, os.R_OK):  # root reads anything: nothing to test here
         return
     assert "cannot read" in _one_error(path)
+
+
+SUFFIXES = [".txt", ".html", ".rss", ".csv", ".jsonl", ".json", ""]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=400).map(lambda t: t.encode("utf-8", errors="surrogatepass")),
+    st.lists(st.sampled_from(['{"text": "x"}', '{"id": 1, "text": "y", "published": "2026-02-30"}', "a,b,text",
+                              '"unclosed,', "<rss version='2.0'><channel><item>", "<html><body><p>Hi",
+                              "\x00", "\ufeff", "text\n", "é", ";", "\t"]), max_size=12).map(
+        lambda parts: "\n".join(parts).encode("utf-8", errors="surrogatepass")),
+))
+def test_readers_never_raise_on_junk(tmp_path, suffix, data):
+    path = tmp_path / f"junk{suffix}"
+    path.write_bytes(data)
+    for item in read_paths([str(path)]):
+        assert isinstance(item, (Article, InputError))
+        if isinstance(item, InputError):
+            assert str(item).startswith(str(path)) and "\n" not in str(item)

@@ -29,8 +29,10 @@ def parse_feed(data: bytes, name: str) -> list[Entry]:
 
     if not isinstance(data, bytes):
         raise TypeError("parse_feed takes bytes (a str would be taken for a URL)")
+    if not data.strip():
+        raise InputError(f"{name}: empty file")
     feed = feedparser.parse(data)  # bytes: parsed in memory, feedparser never fetches anything
-    if not feed.version:
+    if not feed.get("version"):
         reason = feed.get("bozo_exception")
         raise InputError(f"{name}: not an RSS or Atom feed" + (f" ({reason})" if reason else ""))
     feed_title = str(feed.feed.get("title", "")).strip()
