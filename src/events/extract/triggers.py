@@ -166,6 +166,9 @@ def negated(tok: Token) -> bool:
             return True
         if any(c.lower_ in neg and c.dep_ in ("neg", "advmod", "det") for c in t.children):
             return True
+    for arg in (c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")):
+        if arg.lower_ in ("none", "nobody", "nothing") or any(g.dep_ == "det" and g.lower_ == "no" for g in arg.children):
+            return True  # "no shots were fired", "none of them crossed"
     own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
     if (tok.dep_ == "xcomp" or (tok.dep_ == "conj" and not own_subject)) and tok.head.pos_ == "VERB":
         return any(c.dep_ == "neg" for c in tok.head.children)
