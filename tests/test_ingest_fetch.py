@@ -29,6 +29,7 @@ def _feed(base: str) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     seen: list[tuple[str, str]] = []
+    hits: dict[str, int] = {}
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         Handler.seen.append((self.path, self.headers.get("User-Agent", "")))
@@ -43,6 +44,17 @@ class Handler(BaseHTTPRequestHandler):
             "/big": ("text/html", b"<p>" + b"x" * 50_000 + b"</p>"),
             "/image.png": ("image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00"),
         }
+        Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
+        if self.path == "/flaky" and Handler.hits[self.path] <= 2 or self.path == "/down":
+            self.send_error(503 if self.path == "/flaky" else 500)
+            return
+        if self.path == "/busy":
+            self.send_response(429)
+            self.send_header("Retry-After", "120")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        routes["/flaky"] = ("text/html", PAGE)
         if self.path == "/slow":
             time.sleep(1.5)
             routes["/slow"] = ("text/plain", b"late")
@@ -79,6 +91,12 @@ def agent(monkeypatch):
     monkeypatch.setenv("EVENTS_USER_AGENT", AGENT)
     fetch_module._robots.clear()
     Handler.seen.clear()
+    Handler.hits.clear()
+    monkeypatch.setattr(fetch_module, "_sleep", SLEPT.append)
+    SLEPT.clear()
+
+
+SLEPT: list[float] = []
 
 
 ONLINE = ReadOptions(fetch=True, timeout=5)
@@ -152,3 +170,13 @@ def test_fetch_failures_are_one_line_errors(server):
     assert "cannot read content of type 'image/png'" in errors[3]
     assert "cannot fetch" in errors[4]
     assert "only http and https" in errors[5]
+
+
+def test_busy_and_failing_servers_retried_with_backoff(server):
+    urls = [f"{server}/flaky", f"{server}/down", f"{server}/busy"]
+    articles, errors = _split(read_paths(urls, options=ONLINE))
+    assert [a.title for a in articles] == ["Soldier defects across DMZ near Paju"]  # third try worked
+    assert Handler.hits["/flaky"] == 3 and Handler.hits["/down"] == 3 and Handler.hits["/busy"] == 1
+    assert errors == [f"{server}/down: HTTP 500 Internal Server Error (gave up after 3 tries)",
+                      f"{server}/busy: HTTP 429 Too Many Requests (gave up after 1 tries)"]
+    assert SLEPT == [1.0, 2.0, 1.0, 2.0]  # backoff; a Retry-After of two minutes is not waited for

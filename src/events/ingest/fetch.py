@@ -1,9 +1,12 @@
 """Opt-in network: fetch a URL politely (named user agent, timeout, size cap, robots.txt respected)."""
 
+import email.utils
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 from events import config
@@ -45,7 +48,28 @@ def fetch(url: str, options: ReadOptions) -> Page:
         raise InputError(f"{url}: {exc}") from exc
     if not allowed(url, agent, options.timeout):
         raise InputError(f"{url}: disallowed by the site's robots.txt for {agent!r}")
-    return _get(url, agent, options.timeout, options.max_fetch_bytes)
+    return _retrying(lambda: _get(url, agent, options.timeout, options.max_fetch_bytes))
+
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+RETRIES = 2  # so at most three requests for one URL
+MAX_WAIT = 30.0  # seconds; a longer Retry-After gives up instead of stalling the batch
+
+
+def _retrying(get):
+    """Retry a busy (429) or failing (5xx) server, or a timeout, a bounded number of times with backoff."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return get()
+        except _Retryable as exc:
+            wait = exc.retry_after if exc.retry_after is not None else 2.0 ** attempt
+            if attempt == RETRIES or wait > MAX_WAIT:
+                raise InputError(f"{exc} (gave up after {attempt + 1} tries)") from exc
+            _sleep(wait)
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # behind a function so tests can patch it
 
 
 def allowed(url: str, agent: str, timeout: float) -> bool:
@@ -58,6 +82,8 @@ def allowed(url: str, agent: str, timeout: float) -> bool:
         try:
             page = _get(origin + "/robots.txt", agent, timeout, ROBOTS_MAX_BYTES)
             rules.parse(page.data.decode("utf-8", errors="replace").splitlines())
+        except _Retryable as exc:  # the server is busy or down: try again on a later run, fetch nothing now
+            raise InputError(f"{url}: robots.txt unavailable ({exc}); not fetched") from exc
         except _HTTPStatus as exc:
             # The robots.txt convention: 401/403 means keep out; any other missing file means no rules.
             if exc.status in (401, 403):
@@ -72,6 +98,12 @@ class _HTTPStatus(InputError):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
+
+
+class _Retryable(_HTTPStatus):
+    def __init__(self, message: str, status: int, retry_after: float | None = None):
+        super().__init__(message, status)
+        self.retry_after = retry_after
 
 
 def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
@@ -91,8 +123,28 @@ def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
             return Page(url=response.geturl(), data=data,
                         content_type=response.headers.get_content_type() or "")
     except urllib.error.HTTPError as exc:
+        if exc.code in RETRY_STATUS:
+            raise _Retryable(f"{url}: HTTP {exc.code} {exc.reason}", exc.code,
+                             _retry_after(exc.headers.get("Retry-After"))) from exc
         raise _HTTPStatus(f"{url}: HTTP {exc.code} {exc.reason}", exc.code) from exc
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
         raise InputError(f"{url}: cannot fetch: {exc.reason}") from exc
-    except (TimeoutError, OSError) as exc:
+    except TimeoutError as exc:  # the body was slower than the timeout
+        raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
+    except OSError as exc:
         raise InputError(f"{url}: cannot fetch: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
