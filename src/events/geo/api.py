@@ -47,7 +47,11 @@ def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             raise InputError(f"span ({start!r}, {end!r}): not inside a text of {len(text)} characters")
         mentions.append(Mention(start, end, text[start:end]))
-    return resolve_mentions(text, mentions)
+    from events.geo.recognize import context_mentions
+
+    context = context_mentions(text, gazetteer(), [(m.start, m.end) for m in mentions])
+    found = resolve_mentions(text, mentions + context)
+    return found[:len(mentions)]
 
 
 def geoparse(parsed) -> list[Toponym]:

@@ -22,7 +22,7 @@ from events import config
 from events.config import DATA_DIR
 from events.errors import GeocodingError
 
-BUILD_VERSION = "3"  # bump when the schema or the build rules change
+BUILD_VERSION = "4"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
@@ -136,12 +136,12 @@ class _Builder:
 
 
 def _admin1_variants(name: str) -> list[str]:
-    """'Gyeonggi-do' -> ['Gyeonggi', 'Gyeonggi Province']; 'Punjab' -> ['Punjab Province', 'Punjab State']."""
-    norm = normalize(name)
-    base = _ADMIN_SUFFIX.sub("", norm)
-    out = [base] if base != norm and len(base) > 2 else []
-    out += [f"{base} province", f"{base} state", f"{base} region"]
-    return out
+    """'Gyeonggi-do' -> ['Gyeonggi', 'Gyeonggi Province', ...]; 'Province of Batangas' -> ['Batangas', ...]."""
+    base = re.sub(r"^(?:Province|State|Region|Department|Governorate|Prefecture) of\s+", "", name)
+    base = re.sub(r"(?:-do|-si|-to|-fu|-ken)$|\s+(?:Province|State|Region|Oblast|Governorate|Prefecture|"
+                  r"Department|District|Territory|Voivodeship|Kray|Krai|Republic|County)$", "", base)
+    out = [base] if base != name and len(base) > 2 else []
+    return out + [f"{base} Province", f"{base} State", f"{base} Region"]
 
 
 def _collect() -> _Builder:

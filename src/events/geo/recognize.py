@@ -113,3 +113,38 @@ def _adjective(doc, start: int, end: int) -> bool:
     span = doc.char_span(start, end, alignment_mode="expand")
     return span is not None and len(span) == 1 and span[0].tag_ in ("JJ", "NNPS") and span[0].dep_ == "amod"
 
+
+
+_GAP = re.compile(r"\s+(?:(?:of|de|and)\s+)?")
+_WORD = re.compile(r"[A-Z][\w'’-]*(?:\.(?=[\s,]))?")
+
+
+@lru_cache(maxsize=4)
+def _phrase_names(gaz: Gazetteer) -> frozenset[str]:
+    """The phrase matcher's names as written, for a fast scan without tokenising."""
+    return frozenset(n for n, _kind in gaz.names_of(PHRASE_KINDS)
+                     if len(n) > 2 and n[:1].isupper() and normalize(n) not in GENERIC)
+
+
+def context_mentions(text: str, gaz: Gazetteer, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Country, region and border names elsewhere in a text: evidence for resolving given spans, as
+    'in Santa Barbara County, California' is for 'Santa Maria'. A regex scan: no tokenising, no tagging."""
+    names = _phrase_names(gaz)
+    words = list(_WORD.finditer(text))
+    found = []
+    i = 0
+    while i < len(words):
+        for n in range(min(4, len(words) - i), 0, -1):  # longest run of capitalised words that is a name
+            gaps = (text[words[k].end():words[k + 1].start()] for k in range(i, i + n - 1))
+            if not all(_GAP.fullmatch(gap) for gap in gaps):
+                continue
+            s, e = words[i].start(), words[i + n - 1].end()
+            if text[s:e] not in names and text[s:e].endswith("."):
+                e -= 1  # "Iowa, United States." ends a sentence
+            if text[s:e] in names and not any(s < te and ts < e for ts, te in taken):
+                taken.append((s, e))
+                found.append(Mention(s, e, text[s:e], context_only=True))
+                i += n - 1
+                break
+        i += 1
+    return found

@@ -25,6 +25,7 @@ from events.geo.gazetteer import (
 from events.models import Toponym
 
 MAX_CANDIDATES = 40
+MAX_POINTS = 25  # the most certain other places are enough to tell where the story is
 ROUNDS = 3
 
 # Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
@@ -129,52 +130,57 @@ def _softmax(scores: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _containers(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> list:
-    """Candidates of what follows a mention after a comma: 'Eagle Pass, Texas', 'Paju, Gyeonggi Province'."""
+def _container(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> tuple[str, list]:
+    """What follows a mention after a comma, if it names a region or country: 'Eagle Pass, Texas',
+    'Paju, Gyeonggi Province'. Returns its normalised name and its candidates, or ('', [])."""
     nxt = by_start.get(_gap_end(text, mention.end))
     if nxt is not None:
-        return [candidates(gaz, nxt.name)]
+        found = [e for e in candidates(gaz, nxt.name) if e.kind in ("admin1", "country")]
+        return (normalize(nxt.name), found) if found else ("", [])
     match = _AFTER.match(text, mention.end)
     if not match:
-        return []
+        return "", []
     words = match.group(1).split()
     for n in range(len(words), 0, -1):  # longest capitalised run that names a region or country
-        found = [e for e in candidates(gaz, " ".join(words[:n])) if e.kind in ("admin1", "country")]
+        name = " ".join(words[:n])
+        found = [e for e in candidates(gaz, name) if e.kind in ("admin1", "country")]
         if found:
-            return [found]
-    return []
+            return normalize(name), found
+    return "", []
 
 
 def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Toponym]:
     """Resolve every mention of one article; returns one Toponym per mention, in the input order."""
+    # "Toledo, Ohio" and a bare "Toledo" may be different places: the explicit container is part of the key
+    by_start = {m.start: m for m in mentions}
     groups: dict[str, _Group] = {}
     of_mention = []
     for m in mentions:
-        norm = normalize(m.name)
-        group = groups.get(norm)
+        container_name, container = _container(text, m, by_start, gaz)
+        key = normalize(m.name) + "|" + container_name
+        group = groups.get(key)
         if group is None:
-            group = groups[norm] = _Group(norm)
+            group = groups[key] = _Group(key)
             found = sorted(candidates(gaz, m.name), key=prior, reverse=True)[:MAX_CANDIDATES]
             group.cands = found
             group.prior = _city_states(found, [prior(e) for e in found])
+            if container:
+                group.containers.append(container)
         group.mentions.append(m)
         of_mention.append(group)
-    # a mention directly followed by ", <place>" is contained in it
-    by_start = {m.start: m for m in mentions}
+    group_at = {m.start: g for m, g in zip(mentions, of_mention)}
     for m, group in zip(mentions, of_mention):
-        if group.cands:
-            found = [c for c in _containers(text, m, by_start, gaz) if c]
-            group.containers += found
-            nxt = by_start.get(_gap_end(text, m.end))
-            if found and nxt is not None:
-                groups[normalize(nxt.name)].contained.append(group.cands)
+        nxt = by_start.get(_gap_end(text, m.end))
+        if group.containers and nxt is not None and group.cands:
+            group_at[nxt.start].contained.append(group.cands)
     live = [g for g in groups.values() if g.cands]
     for g in live:
         g.scores = list(g.prior)
         _choose(g)
     for _ in range(ROUNDS):
+        evidence = _evidence(live)
         for g in live:
-            _rescore(g, live)
+            _rescore(g, evidence)
         for g in live:
             _choose(g)
     _place_approximate(live)
@@ -200,18 +206,23 @@ def _gap_end(text: str, end: int) -> int:
     return match.end() if match else -1
 
 
+def _saturate(weight: float) -> float:
+    """More mentions are more evidence, with diminishing returns."""
+    return min(math.log1p(weight) / math.log(2), 2.0)
+
+
 def _choose(g: _Group) -> None:
     probs = _softmax(g.scores)
     g.best = max(range(len(probs)), key=probs.__getitem__)
     g.prob = probs[g.best]
 
 
-def _rescore(g: _Group, groups: list[_Group]) -> None:
-    countries, admins = defaultdict(float), defaultdict(float)
-    points = []
+def _evidence(groups: list[_Group]) -> dict:
+    """Per name: the country and region votes and the points its current choice gives the others."""
+    by_name: dict[str, tuple] = {}
     for other in groups:
-        if other is g:
-            continue
+        name = other.norm.split("|")[0]
+        countries, admins, points = by_name.setdefault(name, (defaultdict(float), defaultdict(float), []))
         best = other.cands[other.best]
         w = other.prob * min(other.weight, 3.0)
         countries[best.country] += w
@@ -219,13 +230,28 @@ def _rescore(g: _Group, groups: list[_Group]) -> None:
             admins[best.admin1] += w
         if (best.kind not in ("country", "region") or best.source == "curated") and best.source != APPROX:
             points.append((best.lat, best.lon, w))
+    return by_name
+
+
+def _rescore(g: _Group, by_name: dict) -> None:
+    # a namesake elsewhere in the text is no evidence for this one: leave out every group of the same name
+    own = g.norm.split("|")[0]
+    countries, admins, points = defaultdict(float), defaultdict(float), []
+    for name, (c, a, p) in by_name.items():
+        if name != own:
+            for key, w in c.items():
+                countries[key] += w
+            for key, w in a.items():
+                admins[key] += w
+            points += p
+    points = sorted(points, key=lambda t: -t[2])[:MAX_POINTS]
     scores = []
     for entry, base in zip(g.cands, g.prior):
         s = base
         if entry.country:
-            s += W_COUNTRY * (1 - math.exp(-countries.get(entry.country, 0.0)))
+            s += W_COUNTRY * _saturate(countries.get(entry.country, 0.0))
         if entry.admin1:
-            s += W_ADMIN1 * (1 - math.exp(-admins.get(entry.admin1, 0.0)))
+            s += W_ADMIN1 * _saturate(admins.get(entry.admin1, 0.0))
         if points and entry.kind != "country" and entry.source != APPROX:
             near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w in points)
             s += W_NEAR * min(near, 1.0)
