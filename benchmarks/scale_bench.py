@@ -64,10 +64,11 @@ def make_places(rng: random.Random, per_point: int = 120, noise: int = 2000) -> 
     for name, country, lat, lon, weight, spread in BORDER_POINTS:
         for i in range(per_point):
             pool.append({"name": name if i == 0 else f"{name} area {i}", "country": country, "weight": weight,
+                         "group": name,
                          "lat": round(max(-89.0, min(89.0, rng.gauss(lat, spread * (1 + i / 40)))), 5),
                          "lon": round(((rng.gauss(lon, spread * (1 + i / 40)) + 180) % 360) - 180, 5)})
     for i in range(noise):
-        pool.append({"name": f"Town {i}", "country": "", "weight": 0.35,
+        pool.append({"name": f"Town {i}", "country": "", "weight": 0.35, "group": f"Town {i}",
                      "lat": round(rng.uniform(-45, 65), 5), "lon": round(rng.uniform(-170, 175), 5)})
     return pool
 
@@ -77,12 +78,17 @@ def synthetic(n_events: int, seed: int = 7):
     rng = random.Random(seed)
     pool = make_places(rng)
     weights = [p["weight"] for p in pool]
+    groups: dict[str, list[int]] = {}
+    for i, place in enumerate(pool):
+        groups.setdefault(place["group"], []).append(i)
     types, type_weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
     assert set(types) <= set(ontology())
     for a in range((n_events + EVENTS_PER_ARTICLE - 1) // EVENTS_PER_ARTICLE):
         day = START + timedelta(days=rng.randrange(DAYS))
         aid = f"syn{a:08d}"
-        picks = rng.choices(range(len(pool)), weights, k=EVENTS_PER_ARTICLE)
+        # An article's events happen around one border point (crossed -> detained -> taken to ...).
+        first = rng.choices(range(len(pool)), weights)[0]
+        picks = [first] + rng.choices(groups[pool[first]["group"]], k=EVENTS_PER_ARTICLE - 1)
         rows = []
         for seq, pi in enumerate(picks):
             place = pool[pi]
@@ -169,13 +175,13 @@ def disk_size(url: str) -> int | None:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
 
 
-def build_map_html(frame):
+def build_map_html(frame, **options):
     """Build the dashboard's map and render its HTML; None when mapview is not available."""
     try:
         from events.mapview import build_map
     except ImportError:
         return None
-    return build_map(frame).get_root().render()
+    return build_map(frame, **options).get_root().render()
 
 
 def measure(url: str, n_events: int, max_map_rows: int) -> dict:
@@ -200,11 +206,12 @@ def measure(url: str, n_events: int, max_map_rows: int) -> dict:
     for label, frame in (("month", frame_month), ("year", frame_year)):
         if len(frame) > max_map_rows:
             continue
-        t0 = time.perf_counter()
-        html = build_map_html(frame)
-        if html is not None:
-            out[f"map {label} ms"] = (time.perf_counter() - t0) * 1000
-            out[f"html {label} MB"] = len(html.encode("utf-8")) / 1e6
+        for suffix, options in (("", {}), (" no routes", {"routes": False})):
+            t0 = time.perf_counter()
+            html = build_map_html(frame, **options)
+            if html is not None:
+                out[f"map {label}{suffix} ms"] = (time.perf_counter() - t0) * 1000
+                out[f"html {label}{suffix} MB"] = len(html.encode("utf-8")) / 1e6
     store.close()
     return out
 

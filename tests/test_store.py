@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from events.errors import StoreError
+from events.errors import InputError, StoreError
 from events.models import Actor, Article, Event
 from events.store import MIGRATIONS, Filters, Store
 
@@ -272,3 +272,25 @@ def test_aggregate_cells_split_at_the_cell_edge(store):
     cells = store.aggregate(Filters(), cell_deg=1.0)
     assert sorted(cells["count"]) == [1, 1, 2]
     assert len(store.aggregate(Filters(), cell_deg=0.5)) == 4
+
+
+def test_count_and_limit(filled):
+    assert filled.count() == 4
+    assert filled.count(Filters(include_background=True, sources=("paper",))) == 3
+    assert filled.count(Filters(text="gate_3")) == 1
+    assert list(filled.query(Filters(), limit=2)["id"]) == ["a1#0", "a2#0"]
+
+
+def test_windows_find_long_ranges_stored_later(store):
+    # A store holding only day-precise events, then one year-long range: windows late in that year find it.
+    store.add(article(1), [event("a1", date_start="2024-03-01", date_end="2024-03-01")])
+    assert store.query(Filters(start="2024-11-01", end="2024-11-30")).empty
+    store.add(article(2), [event("a2", date_start="2024-01-01", date_end="2024-12-31", date_precision="year")])
+    assert ids(store.query(Filters(start="2024-11-01", end="2024-11-30"))) == ["a2#0"]
+    assert store.count(Filters(start="2024-12-31")) == 1
+    assert ids(store.query(Filters(start="2024-03-01", end="2024-03-01"))) == ["a1#0", "a2#0"]
+
+
+def test_a_bad_date_filter_is_named(store):
+    with pytest.raises(InputError, match="2024-13-01"):
+        store.query(Filters(start="2024-13-01"))
