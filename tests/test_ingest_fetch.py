@@ -180,3 +180,11 @@ def test_busy_and_failing_servers_retried_with_backoff(server):
     assert errors == [f"{server}/down: HTTP 500 Internal Server Error (gave up after 3 tries)",
                       f"{server}/busy: HTTP 429 Too Many Requests (gave up after 1 tries)"]
     assert SLEPT == [1.0, 2.0, 1.0, 2.0]  # backoff; a Retry-After of two minutes is not waited for
+
+
+def test_robots_read_again_when_stale(server, monkeypatch):
+    list(read_paths([f"{server}/page/1.html"] * 2, options=ONLINE))
+    assert [p for p, _ in Handler.seen].count("/robots.txt") == 1
+    monkeypatch.setattr(fetch_module, "ROBOTS_TTL", -1.0)
+    list(read_paths([f"{server}/page/1.html"] * 2, options=ONLINE))
+    assert [p for p, _ in Handler.seen].count("/robots.txt") == 3

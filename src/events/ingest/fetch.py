@@ -14,6 +14,7 @@ from events.errors import InputError
 from events.ingest.base import ReadOptions
 
 ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_TTL = 24 * 3600.0  # a long-running `events watch` re-reads robots.txt daily
 _robots: dict[tuple[str, str], urllib.robotparser.RobotFileParser] = {}  # (origin, agent) -> rules, per process
 
 
@@ -73,11 +74,11 @@ def _sleep(seconds: float) -> None:
 
 
 def allowed(url: str, agent: str, timeout: float) -> bool:
-    """Whether robots.txt lets `agent` fetch `url` (read once per site and process)."""
+    """Whether robots.txt lets `agent` fetch `url` (read once per site a day)."""
     parts = urlsplit(url)
     origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     rules = _robots.get((origin, agent))
-    if rules is None:
+    if rules is None or time.time() - rules.mtime() > ROBOTS_TTL:
         rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         try:
             page = _get(origin + "/robots.txt", agent, timeout, ROBOTS_MAX_BYTES)
@@ -90,6 +91,7 @@ def allowed(url: str, agent: str, timeout: float) -> bool:
                 rules.disallow_all = True
             else:
                 rules.allow_all = True
+        rules.modified()
         _robots[(origin, agent)] = rules
     return rules.can_fetch(agent, url)
 
