@@ -4,11 +4,9 @@ import random
 import time
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
-import pytest
 
-from events.incidents import _time_pairs, assign_incidents, group_incidents
+from events.incidents import assign_incidents, group_incidents
 
 PAJU = (37.7599, 126.7802)
 
@@ -93,18 +91,26 @@ def test_empty_frame():
     assert group_incidents(empty).empty and "incident" in assign_incidents(empty)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_time_window_pairs_match_brute_force(seed):
-    rng = np.random.default_rng(seed)
-    start = rng.integers(0, 60, 80).astype(float)
-    end = start + rng.integers(0, 10, 80)
-    idx = np.argsort(start, kind="stable")
-    found = set()
-    for a, b in _time_pairs(idx, start, end, 3, chunk=7):  # tiny chunks exercise the chunking
-        found |= {(min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist())}
-    expected = {(i, j) for i in range(80) for j in range(i + 1, 80)
-                if start[j] <= end[i] + 3 and start[i] <= end[j] + 3}
-    assert found == expected
+def test_daily_reports_at_a_busy_crossing_do_not_chain():
+    """A crossing reported every day for a month is not one month-long incident."""
+    frame = pd.DataFrame([event(f"d{n}", type_="border_crossing", lat=28.709, lon=-100.499,
+                                day=(date(2026, 3, 1) + timedelta(days=n)).isoformat(), source=f"S{n % 3}",
+                                affiliation="") for n in range(30)])
+    incidents = group_incidents(frame)
+    spans = pd.to_datetime(incidents["last_report"]) - pd.to_datetime(incidents["first_report"])
+    assert len(incidents) >= 7 and spans.max() <= pd.Timedelta(days=3)
+
+
+def test_vague_report_does_not_bridge_two_incidents():
+    goseong = (38.38, 128.47)
+    frame = pd.DataFrame([
+        event("country-wide", precision="country", lat=36.5, lon=127.9, place="South Korea", source="C"),
+        event("paju", source="A"),
+        event("goseong", lat=goseong[0], lon=goseong[1], place="Goseong", source="B"),
+    ])
+    incidents = group_incidents(frame)
+    assert sorted(incidents["n_events"]) == [1, 2]  # the vague report joins one of them, not both
+    assert set(incidents["geo_precision"]) == {"exact"}
 
 
 def test_ten_thousand_events_in_seconds():

@@ -1,22 +1,25 @@
 """Incidents: event mentions from several reports of the same happening, merged as ACLED merges reports.
 
-Two events are the same incident when they are of one type family, their places are within a radius that
-grows with the places' imprecision, their date ranges overlap (give or take a few days), and their actors
-are compatible (no two disjoint sets of affiliations). Incidents are the connected groups of such pairs.
-Works on the frame `Store.query` returns; pure functions, no I/O.
+Two events can be the same incident when they are of one type family, their places are within a radius
+that grows with the places' imprecision, their date ranges overlap (give or take a few days), and their
+actors are compatible (no two disjoint sets of affiliations). Incidents grow around an anchor: events are
+taken in date order, precise places first, and each joins the nearest open incident whose anchor (its
+first report) it matches, or starts one. Comparing with the anchor rather than with any member keeps daily
+reports from a busy crossing from chaining into one incident months long; imprecise reports (region,
+country) join a precise incident but never bridge two. Works on the frame `Store.query` returns; pure
+functions, no I/O.
 """
 
 import hashlib
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 # Types that are one happening seen from two sides: a soldier's defection is also a border crossing.
 FAMILIES = {"defection": "crossing", "border_crossing": "crossing"}
 # How far apart two reports' places may be, by the coarser of the two geo precisions (km).
 RADIUS_KM = {"exact": 50.0, "near": 50.0, "region": 150.0, "country": 600.0}
+PRECISE = ("exact", "near")  # places good enough to anchor an incident
 SLACK_DAYS = 3  # date ranges may miss each other by this much (a report a day or two late, time zones)
 MAX_SPAN_DAYS = 31  # an event dated only to a year cannot be told apart from its neighbours: never merged
 GEO_RANK = {"exact": 0, "near": 1, "region": 2, "country": 3, "unknown": 4}
@@ -41,18 +44,16 @@ def assign_incidents(frame: pd.DataFrame, slack_days: int = SLACK_DAYS,
     mergeable = ~np.isnan(lat) & ~np.isnan(start) & (end - start <= MAX_SPAN_DAYS) & (radius > 0)
     masks = _affiliation_masks(out["actors"] if "actors" in out else pd.Series([[]] * n))
     family = out["type"].map(lambda t: FAMILIES.get(t, t)).to_numpy()
-    left, right = [], []
+    precise = out["geo_precision"].isin(PRECISE).to_numpy()
+    ev = _Arrays(start, end, lat, lon, radius, masks, slack_days)
+    roots = np.arange(n)  # every event its own incident until it joins one
     for fam in np.unique(family[mergeable]):
-        idx = np.flatnonzero(mergeable & (family == fam))
-        idx = idx[np.argsort(start[idx], kind="stable")]
-        for a, b in _time_pairs(idx, start, end, slack_days):
-            ok = _distance_km(lat[a], lon[a], lat[b], lon[b]) <= np.maximum(radius[a], radius[b])
-            ok &= (masks[a] == 0) | (masks[b] == 0) | ((masks[a] & masks[b]) != 0)
-            left.append(a[ok])
-            right.append(b[ok])
-    pairs = (np.concatenate(left), np.concatenate(right)) if left else (np.array([], int), np.array([], int))
-    graph = coo_matrix((np.ones(len(pairs[0]), dtype=np.int8), pairs), shape=(n, n))
-    _count, roots = connected_components(graph, directed=False)
+        in_family = mergeable & (family == fam)
+        sharp = _by_start(np.flatnonzero(in_family & precise), start)
+        vague = _by_start(np.flatnonzero(in_family & ~precise), start)
+        _leaders(sharp, ev, roots)
+        rest = _attach(vague, sharp[roots[sharp] == sharp], ev, roots)
+        _leaders(rest, ev, roots)
     ids = out["id"].astype(str) if "id" in out else pd.Series(np.arange(n).astype(str))
     first = pd.Series(ids.to_numpy()).groupby(roots).transform("min")  # a stable name: its smallest event id
     out["incident"] = ["inc:" + hashlib.sha1(v.encode()).hexdigest()[:12] for v in first]
@@ -103,24 +104,68 @@ def _sources(reports: pd.DataFrame) -> pd.Series:
     return pd.Series(lists, dtype=object)
 
 
-def _time_pairs(idx: np.ndarray, start: np.ndarray, end: np.ndarray, slack: int, chunk: int = 2_000_000):
-    """Every pair of `idx` (sorted by start day) whose date ranges overlap within `slack` days, in chunks.
+class _Arrays:
+    """The per-event arrays the sweeps read."""
 
-    Sorted by start, a pair (i, j), j after i, overlaps iff start[j] <= end[i] + slack: each event only
-    looks forward through a window found by binary search, so the work is O(n * window), not O(n^2).
+    def __init__(self, start, end, lat, lon, radius, masks, slack):
+        self.start, self.end, self.lat, self.lon = start, end, lat, lon
+        self.radius, self.masks, self.slack = radius, masks, slack
+
+    def nearest(self, i: int, anchors: np.ndarray) -> int:
+        """The anchor (an event index) nearest to event i among those it matches, or -1."""
+        if not len(anchors):
+            return -1
+        d = _distance_km(self.lat[i], self.lon[i], self.lat[anchors], self.lon[anchors])
+        ok = d <= np.maximum(self.radius[i], self.radius[anchors])
+        ok &= self.end[anchors] + self.slack >= self.start[i]
+        ok &= self.start[anchors] <= self.end[i] + self.slack
+        mask = self.masks[i]
+        if mask:
+            ok &= (self.masks[anchors] == 0) | ((self.masks[anchors] & mask) != 0)
+        if not ok.any():
+            return -1
+        return int(anchors[np.flatnonzero(ok)[np.argmin(d[ok])]])
+
+
+def _by_start(idx: np.ndarray, start: np.ndarray) -> np.ndarray:
+    return idx[np.argsort(start[idx], kind="stable")]
+
+
+def _leaders(idx: np.ndarray, ev: _Arrays, roots: np.ndarray) -> None:
+    """One sweep in date order: each event joins its nearest matching open anchor, or becomes one.
+
+    An anchor closes once the sweep passes its end (plus slack), so each event is compared with the
+    anchors of the last few days only: O(n * open anchors), not O(n^2).
     """
-    stop = np.searchsorted(start[idx], end[idx] + slack, side="right")
-    counts = np.maximum(stop - np.arange(len(idx)) - 1, 0)
-    bounds = np.searchsorted(np.cumsum(counts), np.arange(chunk, counts.sum() + chunk, chunk), side="right")
-    lo = 0
-    for hi in np.unique(np.append(bounds + 1, len(idx)).clip(1, len(idx))):
-        if hi <= lo:
-            continue
-        c = counts[lo:hi]
-        first = np.repeat(np.arange(lo, hi), c)
-        step = np.arange(c.sum()) - np.repeat(np.cumsum(c) - c, c)  # 0, 1, ... within each event's window
-        yield idx[first], idx[first + 1 + step]
-        lo = hi
+    open_ = np.empty(len(idx), dtype=np.int64)
+    count = 0
+    for i in idx:
+        if count:
+            live = open_[:count][ev.end[open_[:count]] + ev.slack >= ev.start[i]]
+            count = len(live)
+            open_[:count] = live
+        anchor = ev.nearest(i, open_[:count])
+        if anchor < 0:
+            open_[count] = i
+            count += 1
+            anchor = i
+        roots[i] = anchor
+
+
+def _attach(idx: np.ndarray, anchors: np.ndarray, ev: _Arrays, roots: np.ndarray) -> np.ndarray:
+    """Join imprecise events to the precise incidents they match; returns those that matched none."""
+    first = ev.start[anchors]  # anchors are in start order
+    reach = MAX_SPAN_DAYS + ev.slack  # an anchor starting earlier than this cannot still be open
+    left = []
+    for i in idx:
+        lo = np.searchsorted(first, ev.start[i] - reach, side="left")
+        hi = np.searchsorted(first, ev.end[i] + ev.slack, side="right")
+        anchor = ev.nearest(i, anchors[lo:hi])
+        if anchor < 0:
+            left.append(i)
+        else:
+            roots[i] = anchor
+    return np.array(left, dtype=np.int64)
 
 
 def _distance_km(lat1, lon1, lat2, lon2):
