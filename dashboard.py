@@ -150,23 +150,30 @@ def added_message() -> None:
         st.sidebar.success(line)
 
 
-def histogram(frame: pd.DataFrame) -> alt.Chart | None:
-    """Stacked bars of events per day (per week over long spans), coloured by type as on the map."""
+def histogram(frame: pd.DataFrame) -> tuple[alt.Chart | None, int]:
+    """Stacked bars of events per day (per week over long spans), coloured by type as on the map.
+
+    The bars cover the dates of 98% of the events, so one stray old date does not squash the chart;
+    returns the chart and how many events fall outside it."""
     days = pd.to_datetime(frame["date_start"].fillna(frame["date"]), errors="coerce").dropna()
     if days.empty:
-        return None
-    weekly = (days.max() - days.min()).days > 60
-    bins = days.dt.to_period("W").dt.start_time if weekly else days.dt.normalize()
+        return None, 0
+    first = days.quantile(0.02) if len(days) >= 50 else days.min()
+    kept = days[days >= first.normalize()]
+    weekly = (kept.max() - kept.min()).days > 60
+    bins = kept.dt.to_period("W").dt.start_time if weekly else kept.dt.normalize()
     data = pd.DataFrame({"when": bins, "until": bins + pd.Timedelta(days=7 if weekly else 1),
-                         "type": frame.loc[days.index, "type"].map(lambda t: ontology()[t]["label"])})
+                         "type": frame.loc[kept.index, "type"].map(lambda t: ontology()[t]["label"])})
     present = [row["label"] for row in ontology().values() if row["label"] in set(data["type"])]
     colours = [row["colour"] for row in ontology().values() if row["label"] in set(data["type"])]
-    return (alt.Chart(data).mark_bar(stroke="white", strokeWidth=0.5).encode(
+    chart = alt.Chart(data).mark_bar(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("when:T", title="week" if weekly else "day"), x2="until:T",
         y=alt.Y("count():Q", title="events"),
-        color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours), legend=alt.Legend(title=None)),
+        color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours),
+                        legend=alt.Legend(title=None, orient="bottom", columns=6, symbolLimit=0)),
         tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("count():Q", title="events")],
-    ).properties(height=180))
+    ).properties(height=180)
+    return chart, len(days) - len(kept)
 
 
 def table(frame: pd.DataFrame):
@@ -261,10 +268,13 @@ def main() -> None:
     downloads[3].caption("Downloads hold the filtered events with provenance (article, sentence, offsets, "
                          "precision) and the filter used. The HTML map opens offline.")
 
-    chart = histogram(frame)
+    chart, outside = histogram(frame)
     if chart is not None:
         st.markdown("##### Events over time")
         st.altair_chart(chart, width="stretch")
+        if outside:
+            st.caption(f"{outside} event{'s' if outside > 1 else ''} dated earlier not drawn here "
+                       "(shown on the map and in the table).")
     st.markdown("##### Events (select a row to show it on the map)")
     table(frame)
 

@@ -78,13 +78,16 @@ def shoot(base: str, out: Path) -> None:
         frame = map_frame(page)
         page.wait_for_timeout(1500)
         # Open the popup of the first Korean event (the seed article), as an analyst would.
+        # The Korean border at a regional zoom, with the popup of an event drawn there open.
+        frame.evaluate("() => window.eventsMap.map.setView([37.85, 126.95], 9, {animate: false})")
+        page.wait_for_timeout(1200)
         frame.evaluate("""() => {
-            const ids = window.eventsMap.ids;
-            const pick = ids.find(i => /seed|korea/i.test(i)) || ids[0];
-            window.eventsMap.map.setZoom(4);
-            if (pick) setTimeout(() => window.eventsMap.show(pick), 400);
+            const em = window.eventsMap, c = em.map.getCenter();
+            const near = em.visible().filter(i => em.event(i).prec === "exact").sort((a, b) =>
+                c.distanceTo([em.event(a).lat, em.event(a).lon]) - c.distanceTo([em.event(b).lat, em.event(b).lon]));
+            if (near.length) em.open(near[0]);
         }""")
-        page.wait_for_timeout(2500)
+        page.wait_for_timeout(1500)
         page.screenshot(path=str(out / "analyst.png"))
 
         page.set_viewport_size({"width": 1600, "height": 900})

@@ -119,3 +119,8 @@ def test_many_events_are_aggregated(frame):
 def test_empty_frame_renders(frame):
     page = mapview.build_map(frame.iloc[0:0]).get_root().render()
     assert _config(page)["events"] == []
+
+
+def test_every_type_has_its_own_icon():
+    for event_type, row in ontology().items():
+        assert mapview._fa_path(row["icon"]), f"{event_type}: icon {row['icon']!r} not in Font Awesome"

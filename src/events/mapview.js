@@ -11,9 +11,6 @@ map.createPane("ev-dmz").style.zIndex = 390;
 var land = L.geoJSON(null, {
   pane: "ev-land",
   style: { color: "#8d96a0", weight: 0.8, fillColor: "#f6f4ee", fillOpacity: 1 },
-  onEachFeature: function (f, layer) {
-    if (f.properties && f.properties.name) layer.bindTooltip(String(f.properties.name), { sticky: true });
-  }
 }).addTo(map);
 var dmz = L.geoJSON(null, {
   pane: "ev-dmz",
@@ -78,9 +75,10 @@ function clusterIcon(cluster) {
   });
 }
 
-var hasCluster = typeof L.markerClusterGroup === "function";
+// No clustering in story mode: the story shows each event at a readable zoom, not inside a cluster.
+var hasCluster = typeof L.markerClusterGroup === "function" && !O.story;
 var cluster = hasCluster
-  ? L.markerClusterGroup({ maxClusterRadius: 45, showCoverageOnHover: false, chunkedLoading: true,
+  ? L.markerClusterGroup({ maxClusterRadius: 36, disableClusteringAtZoom: 10, showCoverageOnHover: false, chunkedLoading: true,
                            spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon })
   : L.featureGroup();
 var byId = {}, all = [];
@@ -218,10 +216,10 @@ var order = all.slice().sort(function (a, b) {
     (a.ev.article < b.ev.article ? -1 : a.ev.article > b.ev.article ? 1 : a.ev.seq - b.ev.seq);
 });
 var active = null;
-function mark(m) {  // a pulsing ring on the event being told
-  if (active && active._icon) active._icon.classList.remove("ev-active");
+function mark(m) {  // a pulsing ring on the event being told, drawn above its neighbours
+  if (active && active._icon) { active._icon.classList.remove("ev-active"); active.setZIndexOffset(0); }
   active = m;
-  if (m && m._icon) m._icon.classList.add("ev-active");
+  if (m && m._icon) { m._icon.classList.add("ev-active"); m.setZIndexOffset(1000); }
 }
 function show(m, quiet) {
   if (!m) return;
@@ -246,7 +244,7 @@ if (O.story && order.length) {
       body.innerHTML = m.ev.story;
       step.textContent = (idx + 1) + " / " + order.length;
       map.closePopup();
-      map.flyTo(m.getLatLng(), Math.max(5, Math.min(map.getZoom(), 7)), { duration: 0.8 });
+      map.flyTo(m.getLatLng(), 7, { duration: 0.8 });
       map.once("moveend", function () { show(m, true); });
     }
     div.querySelector(".ev-prev").addEventListener("click", function () { go(idx - 1); });
@@ -270,4 +268,10 @@ var bounds = cfg.cells.length ? cells.getBounds() : L.latLngBounds(all.map(funct
 if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 7 });
 if (O.focus && byId[O.focus]) setTimeout(function () { show(byId[O.focus]); }, 300);
 // A handle for scripts (screenshots, tests): open one event by id.
-window.eventsMap = { map: map, show: function (id) { show(byId[id]); }, ids: Object.keys(byId) };
+window.eventsMap = {
+  map: map, ids: Object.keys(byId),
+  show: function (id) { show(byId[id]); },
+  open: function (id) { if (byId[id]) byId[id].openPopup(); },
+  event: function (id) { return byId[id] && byId[id].ev; },
+  visible: function () { return Object.keys(byId).filter(function (id) { return !!byId[id]._icon; }); }
+};

@@ -191,9 +191,12 @@ def highlight(row) -> str:
         if found >= 0:
             lo, hi = found, found + len(trigger)
     if lo is None:
-        return html.escape(sentence)
-    return (html.escape(sentence[:lo]) + "<mark>" + html.escape(sentence[lo:hi]) + "</mark>"
-            + html.escape(sentence[hi:]))
+        return html.escape(sentence.strip())
+    # A blanked dateline leaves spaces before the sentence: trim them, keeping the trigger's place.
+    lead, tail = len(sentence) - len(sentence.lstrip()), len(sentence.rstrip())
+    lo, hi = max(lo, lead), min(hi, tail)
+    return (html.escape(sentence[lead:lo]) + "<mark>" + html.escape(sentence[lo:hi]) + "</mark>"
+            + html.escape(sentence[hi:tail]))
 
 
 def source_link(title: str, url: str) -> str:
@@ -229,15 +232,23 @@ def _where(row) -> str:
     return f"{place} ({country})" if country and country not in place else place
 
 
+ROUTE_TYPES = {"defection", "border_crossing", "detention", "arrival", "repatriation"}  # people on the move
+ROUTE_MAX_KM = 600  # longer legs are usually two stories in one article, not one journey
+
+
 def _routes(frame: pd.DataFrame) -> list[dict]:
-    """Per article, its events in seq order joined by a line; an arrow at each leg's middle."""
+    """Per article, its movement events (precisely placed) in seq order joined by a line; an arrow per leg."""
     out = []
-    for article_id, group in frame.sort_values("seq").groupby("article_id", sort=False):
+    moving = frame[frame["type"].isin(ROUTE_TYPES) & frame["geo_precision"].isin(("exact", "near"))]
+    for article_id, group in moving.sort_values("seq").groupby("article_id", sort=False):
         points = []
         for row in group.itertuples(index=False):
             point = (round(float(row.lat), 5), round(float(row.lon), 5))
-            if not points or points[-1] != point:
-                points.append(point)
+            if points and point == points[-1]:
+                continue
+            if points and _km(points[-1], point) > ROUTE_MAX_KM:
+                break
+            points.append(point)
         if len(points) < 2:
             continue
         arrows = [{"lat": (a[0] + b[0]) / 2, "lon": (a[1] + b[1]) / 2, "angle": _bearing(a, b)}
@@ -246,6 +257,13 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
         out.append({"points": points, "arrows": arrows, "tip": html.escape(f"Sequence in: {title}"),
                     "colour": ontology().get(group.iloc[0]["type"], {}).get("colour", "#444")})
     return out
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in kilometres."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -312,15 +330,27 @@ def _icon_svg(event_type: str, size: int) -> str:
 def _fa_path(name: str) -> tuple[str, str] | None:
     base = assets._xstatic("font_awesome") / "svgs" / "solid"
     svg = base / f"{name}.svg"
-    if not svg.exists():  # ontology icons may use Font Awesome 4 names: follow FA's own shims
-        shims = json.loads((base.parent.parent / "metadata" / "shims.json").read_text(encoding="utf-8"))
-        new = next((row[2] for row in shims if row[0] == name and row[2]), None)
-        svg = base / f"{new}.svg" if new else svg
+    if not svg.exists():  # ontology icons may use Font Awesome 4 names or aliases: map them to FA 6 names
+        svg = base / f"{_fa_aliases().get(name, name)}.svg"
     if not svg.exists():
         return None
     text = svg.read_text(encoding="utf-8")
     view_box = re.search(r'viewBox="([^"]+)"', text).group(1)
     return view_box, re.search(r' d="([^"]+)"', text).group(1)
+
+
+@cache
+def _fa_aliases() -> dict[str, str]:
+    """Old or alias icon name -> current name, from Font Awesome's own metadata (shims and aliases)."""
+    meta = assets._xstatic("font_awesome") / "metadata"
+    found = {}
+    for name, row in json.loads((meta / "icons.json").read_text(encoding="utf-8")).items():
+        for alias in (row.get("aliases") or {}).get("names", []):
+            found.setdefault(alias, name)
+    for old, _style, new in json.loads((meta / "shims.json").read_text(encoding="utf-8")):
+        if new:
+            found.setdefault(old, new)
+    return found
 
 
 @cache
