@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from events.errors import InputError
 from events.ingest import read_paths
-from events.models import Article
 from events.ingest.base import MAX_TEXT_CHARS
+from events.models import Article
 
 GOOD = "Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Monday.\n"
 

@@ -4,6 +4,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,10 +29,10 @@ def _feed(base: str) -> bytes:
 
 
 class Handler(BaseHTTPRequestHandler):
-    seen: list[tuple[str, str]] = []
-    hits: dict[str, int] = {}
+    seen: ClassVar[list[tuple[str, str]]] = []
+    hits: ClassVar[dict[str, int]] = {}
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         Handler.seen.append((self.path, self.headers.get("User-Agent", "")))
         base = f"http://{self.headers['Host']}"
         routes = {

@@ -95,6 +95,7 @@ def test_jsonl_column_mapping(tmp_path):
     path.write_text('{"uid": "u1", "Body": "Talks were held at Panmunjom.", "Publish Date": "2026-05-01"}\n',
                     encoding="utf-8")
     (article,), errors = _split(read_paths([str(path)]))
+    assert errors == []
     assert (article.id, article.published, article.input_format) == ("u1", date(2026, 5, 1), "jsonl")
 
 

@@ -3,6 +3,7 @@
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -28,8 +29,8 @@ def _feed(entries: list[int]) -> str:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{items}</channel></rss>'
 
 
-def _pass(target, store, options=ReadOptions()):
-    return watch_pass(str(target), store, options, lambda items: pipeline.ingest(items, store))
+def _pass(target, store, options=None):
+    return watch_pass(str(target), store, options or ReadOptions(), lambda items: pipeline.ingest(items, store))
 
 
 def test_folder_new_and_changed_files_only(tmp_path, db_path):
@@ -87,9 +88,9 @@ def test_feed_file_entries_by_id(tmp_path, db_path):
 
 
 class FeedHandler(BaseHTTPRequestHandler):
-    entries = [1]
+    entries: ClassVar[list[int]] = [1]
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = (b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt"
                 else _feed(FeedHandler.entries).encode())
         self.send_response(200)

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from events.errors import InputError
 from events.ingest.base import (
-    MAX_BYTES, MAX_TABLE_BYTES, ReadOptions, build_article, check_size, decode, guard, is_binary, parse_day,
+    MAX_BYTES,
+    MAX_TABLE_BYTES,
+    ReadOptions,
+    build_article,
+    check_size,
+    decode,
+    guard,
+    is_binary,
+    parse_day,
     parse_published,
 )
 from events.ingest.tables import json_article, open_table, read_csv, read_json_array, read_jsonl
@@ -42,17 +50,31 @@ def read_paths(paths: Iterable[str], published: date | None = None,
     """
     options = _merge(options, published)
     for name in paths:
-        if name == "-":
-            yield from _read_stdin(options)
-        elif "://" in name:  # a URL; fetch() refuses schemes other than http(s)
-            yield from read_url(name, options)
-        elif (path := Path(name)).is_dir():
-            for child in folder_files(path):
-                yield from read_file(child, options=options)
-        elif path.exists():
-            yield from read_file(path, options=options)
-        else:
-            yield InputError(f"{name}: no such file or folder")
+        for item in _read_one(name, options):
+            yield _one_line(item) if isinstance(item, InputError) else item
+
+
+def _read_one(name: str, options: ReadOptions) -> Iterator[Article | InputError]:
+    if name == "-":
+        yield from _read_stdin(options)
+    elif "://" in name:  # a URL; fetch() refuses schemes other than http(s)
+        yield from read_url(name, options)
+    elif (path := Path(name)).is_dir():
+        for child in folder_files(path):
+            yield from read_file(child, options=options)
+    elif path.exists():
+        yield from read_file(path, options=options)
+    else:
+        yield InputError(f"{name}: no such file or folder")
+
+
+def _one_line(error: InputError, limit: int = 500) -> InputError:
+    """Errors quote what they found (a header, a date): keep them to one line of bounded length."""
+    message = str(error)
+    if "\n" not in message and "\r" not in message and len(message) <= limit:
+        return error
+    flat = " ".join(message.split())
+    return InputError(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 def folder_files(folder: Path) -> list[Path]:

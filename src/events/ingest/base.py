@@ -154,8 +154,7 @@ _MONTHS = {m: i for i, m in enumerate(
 
 # The commonest English words: a cheap check before the statistical model, which is shaky on short snippets.
 _ENGLISH = frozenset(
-    "the of and to in a is that for on was with as by at from it said were are has have had be an this "
-    "which who their they its his her after near two three".split()
+    ["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "was", "with", "as", "by", "at", "from", "it", "said", "were", "are", "has", "have", "had", "be", "an", "this", "which", "who", "their", "they", "its", "his", "her", "after", "near", "two", "three"]
 )
 
 

@@ -53,11 +53,12 @@ def fragment_text(fragment: str) -> str:
     """Plain text of an HTML fragment (a feed summary), paragraphs kept as lines."""
     if "<" not in fragment:
         return htmllib.unescape(fragment).strip()
+    import lxml.etree
     import lxml.html
 
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except Exception:  # lxml raises several parser errors on junk; the raw text is then the best we have
+    except (ValueError, TypeError, lxml.etree.LxmlError):  # junk markup: the raw text is the best we have
         return re.sub(r"<[^>]*>", " ", fragment).strip()
     for bad in root.xpath("//script|//style"):
         bad.drop_tree()

@@ -20,7 +20,7 @@ def read_jsonl(lines: Iterable[str], name: str, published: date | None = None,
     options = _with_default(options, published)
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            yield guard(lambda: json_article(line, options=options), f"{name}:{number}")
+            yield guard(lambda line=line: json_article(line, options=options), f"{name}:{number}")
 
 
 def json_article(line: str, published: date | None = None, options: ReadOptions | None = None) -> Article:
@@ -43,7 +43,7 @@ def read_json_array(text: str, name: str, options: ReadOptions) -> Iterator[Arti
         yield InputError(f"{name}: expected a JSON list of articles or one object a line")
         return
     for number, row in enumerate(rows, start=1):
-        yield guard(lambda: row_article(row, "", options, "json"), f"{name}[{number}]")
+        yield guard(lambda row=row: row_article(row, "", options, "json"), f"{name}[{number}]")
 
 
 def read_csv(stream: io.TextIOBase, name: str, options: ReadOptions,
@@ -85,7 +85,7 @@ def read_csv(stream: io.TextIOBase, name: str, options: ReadOptions,
             yield InputError(f"{name}:{line}: {len(cells)} fields, the header has {len(columns)}")
             continue
         row = dict(zip(columns, cells))
-        yield guard(lambda: row_article(row, "", options, "csv"), f"{name}:{line}")
+        yield guard(lambda row=row: row_article(row, "", options, "csv"), f"{name}:{line}")
 
 
 def row_article(row, name: str, options: ReadOptions, input_format: str = "jsonl") -> Article:

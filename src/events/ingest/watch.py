@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from events.errors import InputError
-from events.ingest import folder_files, format_of, read_file, read_page
+from events.ingest import _one_line, folder_files, format_of, read_file, read_page
 from events.ingest.base import MAX_BYTES, ReadOptions, check_size
 from events.ingest.feeds import entry_article, parse_feed
 from events.models import Article
@@ -63,7 +63,7 @@ def watch_pass(target: str, store, options: ReadOptions, ingest: Callable[[Itera
                settle: float = 0.0):
     """Read and ingest the target's new items once; returns the pipeline's summary, merged over chunks."""
     found = discover(target, options, settle)
-    errors = [item for item in found if isinstance(item, InputError)]
+    errors = [_one_line(item) for item in found if isinstance(item, InputError)]
     items = [item for item in found if isinstance(item, Item)]
     fresh = set(store.unseen(item.key for item in items))
     todo = [item for item in items if item.key in fresh]
@@ -135,7 +135,8 @@ def _entry_items(prefix: str, name: str, entries, options: ReadOptions) -> list[
 
 def _read_all(items: list[Item]) -> Iterator[Article | InputError]:
     for item in items:
-        yield from item.read()
+        for read in item.read():
+            yield _one_line(read) if isinstance(read, InputError) else read
 
 
 def _merge(total, part) -> None:
