@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
@@ -41,7 +42,10 @@ class Online:
             raise ConfigError("EVENTS_GEOCODER=nominatim needs a contact user agent: set EVENTS_USER_AGENT, "
                               "e.g. 'border-events/0.1 (you@example.org)'")
         kwargs = {"domain": domain} if domain else {}
-        self.geocoder = Nominatim(user_agent=user_agent, scheme=scheme, timeout=TIMEOUT_SECONDS, **kwargs)
+        # URLLibAdapter: the requests adapter retries on its own and sleeps out any Retry-After (even an hour),
+        # so the RateLimiter below would not be the only, bounded, retry loop.
+        self.geocoder = Nominatim(user_agent=user_agent, scheme=scheme, timeout=TIMEOUT_SECONDS,
+                                  adapter_factory=URLLibAdapter, **kwargs)
         self.geocode = RateLimiter(self.geocoder.geocode, min_delay_seconds=min_delay, max_retries=MAX_RETRIES,
                                    error_wait_seconds=min_delay * 2, swallow_exceptions=False)
         self.cache_path = Path(cache_path or config.cache_dir() / "nominatim-cache.sqlite")
@@ -64,7 +68,8 @@ class Online:
                 try:
                     location = self.geocode(name, exactly_one=True, addressdetails=True)
                 except GeopyError as exc:
-                    raise GeocodingError(f"{name!r}: online geocoder failed: {exc}") from exc
+                    reason = " ".join(str(exc).split())  # one line: geopy's messages may quote the body
+                    raise GeocodingError(f"{name!r}: online geocoder failed: {reason}") from exc
                 raw = location.raw if location else None
                 with self._connect() as conn:
                     conn.execute("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
