@@ -64,3 +64,9 @@ def test_three_outlets_merge_two_lookalikes_do_not(db_path):
     alone = incidents[incidents["n_sources"] == 1]
     assert sorted(zip(alone["place"], alone["date_start"])) == [("Cheorwon", "2026-06-24"),
                                                                  ("Goseong", "2026-06-14")]
+
+
+def test_follow_links_needs_fetch(db_path):
+    result = CliRunner().invoke(main, ["ingest", "--db", str(db_path), "--follow-links",
+                                       str(FIXTURES / "rio-wire.rss")])
+    assert result.exit_code == 2 and "add --fetch" in result.output

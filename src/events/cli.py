@@ -41,6 +41,8 @@ def _reader_options(command):
 def _read_options(published, reading: dict):
     from events.ingest import ReadOptions
 
+    if reading["follow_links"] and not reading["fetch"]:
+        raise click.UsageError("--follow-links fetches pages: add --fetch to allow the network")
     columns = {role: reading[f"{role}_col"] for role in _COLUMNS if reading.get(f"{role}_col")}
     return ReadOptions(published=published, columns=columns, fetch=reading["fetch"],
                        follow_links=reading["follow_links"])
