@@ -1,12 +1,13 @@
 """The public geo functions: geoparse, resolve, geocode, place_of, and their JSONL forms for the CLI."""
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from events import config
-from events.errors import ConfigError, InputError
+from events.errors import ConfigError, GeocodingError, InputError
 from events.geo import resolver
 from events.geo.gazetteer import gazetteer
 from events.geo.resolver import Mention
@@ -28,9 +29,13 @@ def _fill_online(toponyms: list[Toponym]) -> list[Toponym]:
         return toponyms
     from events.geo import online
 
-    out = []
+    out, down = [], False
     for t in toponyms:
-        hit = None if t.resolved else online.lookup(t.name)
+        try:
+            hit = None if t.resolved or down else online.lookup(t.name)
+        except GeocodingError as exc:  # an outage must not stop the batch: the name stays unresolved
+            logging.getLogger(__name__).warning("%s; not asking again for this article", exc)
+            hit, down = None, True
         out.append(replace(hit, start=t.start, end=t.end, name=t.name) if hit else t)
     return out
 
