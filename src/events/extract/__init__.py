@@ -49,17 +49,22 @@ def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
     tracker = ActorTracker()
     drafts: list[_Draft] = []
     sents = list(doc.sents)
+    text = doc.text  # Doc.text joins every token on each call
     found = triggers.find(doc)
     by_sent: dict[int, list[triggers.Trigger]] = {}
     for trig in found:
-        by_sent.setdefault(trig.token.sent.start, []).append(trig)
+        by_sent.setdefault(triggers.sentence_of(trig.token).start, []).append(trig)
     toponyms = toponyms + _more_places(doc, found, toponyms)
+    date_ents: dict[int, list] = {}
+    for ent in doc.ents:
+        if ent.label_ == "DATE":
+            date_ents.setdefault(triggers.sentence_of(ent[0]).start, []).append(ent)
     history: dates.When | None = None  # the date of a background paragraph, carried to its next sentences
     lead: dates.When | None = None
     for si, sent in enumerate(sents):
-        if si and "\n" in doc.text[max(0, sents[si - 1].end_char - 2):sent.start_char]:
+        if si and "\n" in text[max(0, sents[si - 1].end_char - 2):sent.start_char]:
             history = None  # a new paragraph ends a history passage
-        whens = dates.in_sentence(sent, pub)
+        whens = dates.in_sentence(sent, pub, date_ents.get(sent.start, []))
         past = [w for w in whens if _is_past(w, pub)] or ([] if whens else _cue_past(sent, pub))
         if past:
             history = past[0]
@@ -88,24 +93,28 @@ def _more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) ->
     """Names after a locative preposition of a trigger that the geoparser did not take ('in Paju'), resolved."""
     taken = [(t.start, t.end) for t in toponyms]
     spans = []
-    for trig in found:
-        for verb in {trig.token, trig.token.head if trig.token.pos_ != "VERB" else trig.token}:
-            for prep in verb.children:
-                if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
+    for sent in {triggers.sentence_of(t.token).start: triggers.sentence_of(t.token) for t in found}.values():
+        for prep in sent:
+            if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("DATE", "TIME", "NORP", "ORG") \
+                        or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from")):
                     continue
-                for obj in prep.children:
-                    if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("DATE", "TIME", "NORP") \
-                            or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from")):
-                        continue
-                    left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
-                    start, end = left.idx, obj.idx + len(obj.text)
-                    if not any(s < end and start < e for s, e in taken + spans):
-                        spans.append((start, end))
+                left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
+                start, end = left.idx, obj.idx + len(obj.text)
+                if not any(s < end and start < e for s, e in taken + spans):
+                    spans.append((start, end))
     if not spans:
         return []
     from events import geo  # the geoparser is the step before this one; only asked for what it missed
 
-    return [t for t in geo.resolve(doc.text, spans) if t.resolved and t.score >= 0.3]
+    found = []
+    for start, end in spans:  # a plain gazetteer lookup, best candidate first (resolve() is slower)
+        cands = [c for c in geo.geocode(doc.text[start:end], 1) if c.resolved]
+        if cands:
+            found.append(replace(cands[0], start=start, end=end, name=doc.text[start:end]))
+    return found
 
 
 def _is_past(when: dates.When | None, pub: date | None) -> bool:

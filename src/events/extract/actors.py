@@ -7,7 +7,7 @@ from functools import cache
 from spacy.tokens import Token
 
 from events.config import DATA_DIR
-from events.extract.triggers import cues
+from events.extract.triggers import cues, sentence_of
 from events.models import Actor
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -105,7 +105,7 @@ def _candidates(trigger: Token) -> list[Token]:
     if trigger.pos_ != "VERB" and not any(t.dep_ == "poss" for t in out):
         # "the soldiers’ safe arrival": a curly apostrophe often breaks the parse; find the possessor by eye
         doc = trigger.doc
-        for i in range(trigger.i - 1, max(trigger.sent.start, trigger.i - 4) - 1, -1):
+        for i in range(trigger.i - 1, max(sentence_of(trigger).start, trigger.i - 4) - 1, -1):
             if doc[i].text in ("’", "'", "’s", "'s") and i > 0 and doc[i - 1].pos_ in ("NOUN", "PROPN"):
                 out.append(doc[i - 1])
                 break

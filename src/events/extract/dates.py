@@ -175,10 +175,12 @@ def _dateparser(expr: str, published: date) -> date | None:
     return found.date() if found else None
 
 
-def in_sentence(sent: Span, published: date | None) -> list[When]:
-    """Date expressions of one sentence: the rules, then dateparser on DATE entities the rules left."""
+def in_sentence(sent: Span, published: date | None, ents: list[Span] | None = None) -> list[When]:
+    """Date expressions of one sentence: the rules, then dateparser on DATE entities the rules left.
+
+    `ents` may pass the sentence's DATE entities when the caller has them (Span.ents walks the whole doc)."""
     found = find(sent.text, published, sent.start_char)
-    for ent in sent.ents:
+    for ent in sent.ents if ents is None else ents:
         if ent.label_ != "DATE" or published is None:
             continue
         if any(ent.start_char < w.char_end and w.char_start < ent.end_char for w in found):

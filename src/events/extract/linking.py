@@ -204,7 +204,7 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
     if verb is None or not len(verb):
         return []
     trigger = verb.root
-    cands = candidates(doc, trigger.sent)
+    cands = candidates(doc, _sentence(trigger))
     if not cands:
         return []
     # most events happen in one place: the best candidate at one threshold, others only when clearly in
@@ -224,6 +224,12 @@ class Choice:
     source: str  # sentence, previous_sentence, dateline, article, none
     precision: str  # exact, near, region, country, unknown
     score: float = 0.0
+
+
+def _sentence(tok: Token) -> Span:
+    from events.extract.triggers import sentence_of  # triggers imports nothing from here; keep it one-way
+
+    return sentence_of(tok)
 
 
 def precision_of(toponym, near: bool = False) -> str:
@@ -289,7 +295,7 @@ def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -
 
 def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc, type_id: str = "") -> tuple[object, float, bool] | None:
     """The best resolved toponym of the trigger's sentence for this trigger: (toponym, score, near)."""
-    sent = trigger.sent
+    sent = _sentence(trigger)
     spans = []
     for top in toponyms:
         if top.start >= sent.start_char and top.end <= sent.end_char and top.resolved:

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from events import nlp as nlp_mod
@@ -29,29 +29,66 @@ def cues() -> dict[str, set[str]]:
     return {k: set(v) for k, v in raw.items()}
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Trigger lookups built once from the ontology: single words by lemma/form, phrases via a PhraseMatcher."""
+
+    lemmas: dict  # lemma -> [(type, nominal?)]
+    forms: dict  # surface form -> [type]
+    phrases: PhraseMatcher  # match ids "type|phrase"
+    multi: Matcher  # multi-word lemmas ("hand over"): the verb's lemma, then the particle as written
+
+
 @cache
-def matcher() -> Matcher:
-    """A Matcher with one pattern set per type: lemma patterns (verb / listed noun) and phrase patterns."""
+def index() -> _Index:
+    """The ontology's triggers, indexed for a single pass over the tokens (a Matcher per lemma is slow)."""
     nlp = nlp_mod.load()
-    m = Matcher(nlp.vocab)
+    lemmas: dict[str, list] = {}
+    forms: dict[str, list] = {}
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    multi = Matcher(nlp.vocab)
     for type_id, row in ontology().items():
-        lemma_patterns, phrase_patterns = [], []
+        nominal = set(row.get("nominal", []))
         for lemma in row.get("lemmas", []):
             words = [t.text.lower() for t in nlp.tokenizer(lemma)]
-            pos = ["VERB", "NOUN", "PROPN"] if words[0] in row.get("nominal", []) else ["VERB"]
             if len(words) == 1:
-                lemma_patterns.append([{"LEMMA": {"IN": [words[0], words[0].capitalize()]}, "POS": {"IN": pos}}])
-            else:  # "hand over": the verb's lemma, then the particle as written
-                lemma_patterns.append([{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]])
-        if row.get("forms"):  # "swam" is tagged a noun and lemmatised "swam" often enough
-            lemma_patterns.append([{"LOWER": {"IN": row["forms"]}, "POS": {"IN": ["VERB", "NOUN", "ADJ"]}}])
-        for phrase in row.get("phrases", []):
-            phrase_patterns.append([{"LOWER": t.text.lower()} for t in nlp.tokenizer(phrase)])
-        if lemma_patterns:
-            m.add(f"{type_id}|lemma", lemma_patterns)
-        if phrase_patterns:
-            m.add(f"{type_id}|phrase", phrase_patterns)
-    return m
+                lemmas.setdefault(words[0], []).append((type_id, words[0] in nominal))
+            else:
+                multi.add(f"{type_id}|phrase", [[{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]]])
+        for form in row.get("forms", []):
+            forms.setdefault(form, []).append(type_id)
+        if row.get("phrases"):
+            phrases.add(f"{type_id}|phrase", [nlp.make_doc(p.lower()) for p in row["phrases"]])
+    return _Index(lemmas, forms, phrases, multi)
+
+
+def _raw_matches(doc: Doc) -> list[tuple[tuple[str, str], int, int]]:
+    """((type, kind), start, end) for every lemma, form and phrase hit."""
+    idx = index()
+    out = []
+    for tok in doc:
+        if tok.pos_ in ("VERB", "NOUN", "PROPN", "ADJ"):
+            for type_id, nominal in idx.lemmas.get(tok.lemma_.lower(), ()):
+                if tok.pos_ == "VERB" or (nominal and tok.pos_ in ("NOUN", "PROPN")):
+                    out.append(((type_id, "lemma"), tok.i, tok.i + 1))
+            if tok.pos_ != "PROPN":
+                out += [((type_id, "lemma"), tok.i, tok.i + 1) for type_id in idx.forms.get(tok.lower_, ())]
+    for matcher in (idx.phrases, idx.multi):
+        out += [(tuple(doc.vocab.strings[m].split("|")), s, e) for m, s, e in matcher(doc)]
+    return out
+
+
+def sentence_of(tok: Token) -> Span:
+    """The sentence of a token, from a per-doc table (Token.sent walks the doc each time)."""
+    doc = tok.doc
+    table = doc.user_data.get("events_sentences")
+    if table is None or len(table) != len(doc):
+        table = [None] * len(doc)
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                table[i] = sent
+        doc.user_data["events_sentences"] = table
+    return table[tok.i]
 
 
 def _head_of(span: Span) -> Token:
@@ -89,7 +126,7 @@ def find(doc: Doc) -> list[Trigger]:
     onto = ontology()
     missile = cues()["missile_words"]
     by_token: dict[int, Trigger] = {}
-    matches = [(doc.vocab.strings[m].split("|"), s, e) for m, s, e in matcher()(doc)]
+    matches = _raw_matches(doc)
     phrase_tokens = {i for (_, kind), s, e in matches if kind == "phrase" for i in range(s, e)}
     for (type_id, kind), start, end in matches:
         span = doc[start:end]
