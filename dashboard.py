@@ -170,9 +170,9 @@ def histogram(frame: pd.DataFrame) -> tuple[alt.Chart | None, int]:
         x=alt.X("when:T", title="week" if weekly else "day"), x2="until:T",
         y=alt.Y("count():Q", title="events"),
         color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours),
-                        legend=alt.Legend(title=None, orient="bottom", columns=6, symbolLimit=0)),
+                        legend=alt.Legend(title=None, symbolLimit=0, columns=2, labelFontSize=11, symbolSize=70)),
         tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("count():Q", title="events")],
-    ).properties(height=180)
+    ).properties(height=220)
     return chart, len(days) - len(kept)
 
 
