@@ -1,6 +1,7 @@
 """Opt-in network: fetch a URL politely (named user agent, timeout, size cap, robots.txt respected)."""
 
 import email.utils
+import http.client
 import time
 import urllib.error
 import urllib.request
@@ -119,9 +120,16 @@ def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise InputError(f"{url}: {int(length) // 1024} KB, over the {limit // 1024} KB fetch limit")
-            data = response.read(limit + 1)  # never more than the cap, whatever the server says
+            data, deadline = bytearray(), time.monotonic() + 3 * timeout  # a trickling server is cut off too
+            while len(data) <= limit and (chunk := response.read1(64 * 1024)):  # never more than the cap
+                data += chunk
+                if time.monotonic() > deadline:
+                    raise _Retryable(f"{url}: cannot fetch: timed out (body slower than {3 * timeout:g} s)", 0)
             if len(data) > limit:
                 raise InputError(f"{url}: over the {limit // 1024} KB fetch limit; not read further")
+            if length and length.isdigit() and len(data) < int(length):
+                raise InputError(f"{url}: cannot fetch: connection closed after {len(data)} of {length} bytes")
+            data = bytes(data)
             return Page(url=response.geturl(), data=data,
                         content_type=response.headers.get_content_type() or "")
     except urllib.error.HTTPError as exc:
@@ -133,6 +141,8 @@ def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
         if isinstance(exc.reason, TimeoutError):
             raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
         raise InputError(f"{url}: cannot fetch: {exc.reason}") from exc
+    except http.client.HTTPException as exc:  # not HTTP at all, or cut short
+        raise InputError(f"{url}: cannot fetch: {exc.__class__.__name__}: {' '.join(str(exc).split())}") from exc
     except TimeoutError as exc:  # the body was slower than the timeout
         raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
     except OSError as exc:
