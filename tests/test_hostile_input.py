@@ -1,0 +1,182 @@
+"""Bad input end to end through `events ingest`: every bad item is one error line naming it and the reason,
+the rest of the batch is stored, the exit code says something failed, and --strict stops at the first failure.
+(The readers' own unit tests are in test_ingest_*.py; this file drives the command.)
+"""
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from events.cli import main
+from events.errors import InputError
+from events.models import Event
+
+PUBLISHED = "2026-11-26"
+
+
+def _article(n: int) -> str:
+    """A short, unique, extractable article."""
+    return f"Defection {n}\nPAJU, South Korea – North Korean soldier number {n} crossed the Military Demarcation " \
+           f"Line near Paju on Monday, the Joint Chiefs of Staff said.\n"
+
+
+def _jsonl_line(n: int) -> str:
+    body = _article(n).split("\n", 1)[1].strip().replace('"', '\\"')
+    return f'{{"id": "j{n}", "title": "Line {n}", "text": "{body}", "published": "2026-11-20"}}'
+
+
+def _batch(tmp_path):
+    """Files in the order given to the command, the error lines each must produce (in order), and how many
+    good articles the batch holds."""
+    files, expected, good = [], [], 0
+
+    def add(name, data, *errors, articles=0):
+        nonlocal good
+        path = tmp_path / name
+        if isinstance(data, int):
+            with path.open("wb") as out:
+                out.truncate(data)  # sparse: no disk used; the reader must not read it
+        else:
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        files.append(str(path))
+        expected.extend((f"{path}{where}", reason) for where, reason in errors)
+        good += articles
+
+    add("a01-good.txt", _article(1), articles=1)
+    add("a02-empty.txt", b"", ("", "empty"))
+    add("a03-binary.txt", b"\x00\x01\x02\x03PK\x03\x04" * 64, ("", "binary file"))
+    add("a04-blob.bin", bytes(range(256)) * 8, ("", "binary file"))
+    add("a05-latin1.txt", _article(5).replace("soldier", "soldat réfugié").replace("–", "-").encode("latin-1"), articles=1)
+    add("a06-utf16.txt", _article(6).encode("utf-16"), articles=1)
+    add("a07-bad-utf8.txt", _article(7).encode("utf-8").replace(b"Monday", b"Mon\xff\xfeday"), articles=1)
+    add("a08-broken-utf16.txt", b"\xff\xfe" + "Title\nText".encode("utf-16-le") + b"\x00", ("", "UTF-16"))
+    add("a09-nobody.html", "<html><head><title>Nothing</title></head></html>", ("", "no article text"))
+    add("a10-notxml.rss", "this is not XML at all", ("", "not an RSS or Atom feed"))
+    add("a11-huge.txt", 2**30, ("", "1.0 GB, over the"))
+    lines = [_jsonl_line(11), "{broken", "[1, 2]", '{"id": "no-text"}', '"a string"',
+             '{"id": "j-date", "text": "Soldiers crossed the line.", "published": "not a date"}',
+             '{"id": "j-empty", "text": "   "}', _jsonl_line(12)]
+    add("a12-mixed.jsonl", "\n".join(lines) + "\n",
+        (":2", "malformed JSON"), (":3", "expected a JSON object"), (":4", "missing"), (":5", "expected a JSON"),
+        (":6", "not a date"), (":7", "missing"), articles=2)
+    rows = ["id,title,text,published,lat,lon",
+            f'c1,Row one,"{_article(21).split(chr(10), 1)[1].strip()}",2026-11-20,999,-999',
+            'c2,Too many,"Soldiers crossed.",2026-11-20,1,2,extra,fields',
+            'c3,Bad date,"Soldiers crossed the line near Paju.",31/02/2026,,',
+            "c4,No text,,2026-11-20,,",
+            f'c5,Row five,"{_article(25).split(chr(10), 1)[1].strip()}",2026-11-21,,']
+    add("a13-mixed.csv", "\n".join(rows) + "\n",
+        (":3", "fields, the header has"), (":4", "not"), (":5", "missing"), articles=2)
+    add("a14-good.txt", _article(14), articles=1)
+    add("a15-missing.txt", b"", ("", "no such file"))
+    (tmp_path / "a15-missing.txt").unlink()
+    return files, expected, good
+
+
+def _counts(db) -> dict:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "events")}
+
+
+def _errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_a_batch_of_bad_items_reports_each_and_stores_the_rest(tmp_path):
+    (tmp_path / "in").mkdir()
+    files, expected, good = _batch(tmp_path / "in")
+    db = tmp_path / "events.sqlite"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["ingest", *files, "--db", str(db), "--published", PUBLISHED])
+    assert result.exit_code == 1, result.output
+    errors = _errors(result.stderr)
+    assert len(errors) == len(expected), "\n".join(errors)
+    for line, (item, reason) in zip(errors, expected):
+        assert line.startswith(f"error: {item}:") or line.startswith(f"error: {item} "), (line, item)
+        assert reason in line, (line, reason)
+        assert len(line) < 400
+    summary = result.stderr.strip().splitlines()[-1]
+    assert f"errors: {len(expected)}" in summary and f"{good} stored" in summary
+    assert _counts(db)["articles"] == good
+    with sqlite3.connect(db) as conn:  # CSV lat/lon columns are not coordinates: nothing out of range stored
+        bad = conn.execute("SELECT count(*) FROM events WHERE lat NOT BETWEEN -90 AND 90 "
+                           "OR lon NOT BETWEEN -180 AND 180").fetchone()[0]
+        titles = {t for (t,) in conn.execute("SELECT title FROM articles")}
+    assert bad == 0
+    assert {"Defection 1", "Defection 14", "Line 11", "Line 12", "Row one", "Row five"} <= titles
+    assert time.monotonic() - started < 60  # the 1 GB file was not read
+
+
+def test_strict_stops_at_the_first_failure(tmp_path):
+    first, bad, last = tmp_path / "1.txt", tmp_path / "2.txt", tmp_path / "3.txt"
+    first.write_text(_article(31), encoding="utf-8")
+    bad.write_bytes(b"\x00\x01binary")
+    last.write_text(_article(33), encoding="utf-8")
+    db = tmp_path / "events.sqlite"
+    result = CliRunner().invoke(main, ["ingest", str(first), str(bad), str(last), "--db", str(db), "--strict",
+                                       "--published", PUBLISHED])
+    assert result.exit_code == 1
+    assert _errors(result.stderr) == [f"error: {bad}: binary file, not text"]
+    assert _counts(db)["articles"] == 1  # the item before is kept, the one after is never read
+    relaxed = CliRunner().invoke(main, ["ingest", str(first), str(bad), str(last), "--db", str(db),
+                                        "--published", PUBLISHED])
+    assert relaxed.exit_code == 1 and _counts(db)["articles"] == 2
+
+
+def test_strict_stops_inside_a_file_too(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join([_jsonl_line(41), "{oops", _jsonl_line(42)]) + "\n", encoding="utf-8")
+    db = tmp_path / "events.sqlite"
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db), "--strict"])
+    assert result.exit_code == 1
+    assert _errors(result.stderr) == [f"error: {path}:2: malformed JSON (Expecting property name enclosed in "
+                                      f"double quotes at column 2)"]
+    assert _counts(db)["articles"] == 1
+
+
+def test_the_real_command_in_a_subprocess(tmp_path):
+    good, empty, huge = tmp_path / "good.txt", tmp_path / "empty.txt", tmp_path / "huge.html"
+    good.write_text(_article(51), encoding="utf-8")
+    empty.write_bytes(b"")
+    with huge.open("wb") as out:
+        out.truncate(2**30)
+    db = tmp_path / "events.sqlite"
+    run = subprocess.run([sys.executable, "-m", "events.cli", "ingest", str(empty), str(huge), str(good),
+                          "--db", str(db), "--published", PUBLISHED], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert _errors(run.stderr) == [f"error: {empty}: empty text",
+                                   f"error: {huge}: file is 1.0 GB, over the 50 MB limit; not read"]
+    assert "Traceback" not in run.stderr
+    assert _counts(db)["articles"] == 1
+    clean = subprocess.run([sys.executable, "-m", "events.cli", "ingest", str(good), "--db", str(db)],
+                           capture_output=True, text=True, timeout=120)
+    assert clean.returncode == 0 and "1 already stored" in clean.stderr
+
+
+def test_fifty_megabytes_through_the_command(tmp_path):
+    """At the reader's size limit: read, then refused as one article too long to parse, with what to do."""
+    path = tmp_path / "big.txt"
+    line = ("Migrants crossed the river near Eagle Pass on Monday, officials said. " * 14 + "\n").encode()
+    with path.open("wb") as out:
+        out.write(b"A very long file\n" + line * (50 * 2**20 // len(line) - 1))
+    db = tmp_path / "events.sqlite"
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db)])
+    assert result.exit_code == 1
+    (error,) = _errors(result.stderr)
+    assert error.startswith(f"error: {path}: text is ") and "limit" in error and "split it" in error
+    with path.open("ab") as out:  # one byte over 50 MB: refused by size, unread
+        out.write(b"x" * (50 * 2**20 + 1 - path.stat().st_size))
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db)])
+    (error,) = _errors(result.stderr)
+    assert error == f"error: {path}: file is 50 MB, over the 50 MB limit; not read"
+
+
+def test_out_of_range_coordinates_never_reach_the_store():
+    for lat, lon in ((91.0, 0.0), (0.0, 180.5), (-1e9, 5.0), (float("nan"), 1.0)):
+        with pytest.raises(InputError) as caught:
+            Event(article_id="a", type="arrival", sentence="s", start=0, end=1, place="Nowhere", lat=lat, lon=lon)
+        assert "Nowhere" in str(caught.value)
