@@ -59,8 +59,9 @@ def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
     return found[:len(mentions)]
 
 
-def geoparse(parsed) -> list[Toponym]:
-    """Recognise and resolve every place mention of a parsed article, the dateline included, in text order."""
+def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
+    """Recognise and resolve every place mention of a parsed article, the dateline included, in text order.
+    Demonyms ('North Korean') inform the resolution but are reported only with demonyms=True."""
     from events.geo.recognize import recognize
 
     mentions = recognize(parsed, gazetteer())
@@ -71,7 +72,8 @@ def geoparse(parsed) -> list[Toponym]:
             mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
     mentions.sort(key=lambda m: m.start)
     found = resolve_mentions(text, mentions)
-    return [t for t, m in zip(found, mentions) if not m.context_only]
+    return [t for t, m in zip(found, mentions)
+            if not m.context_only or (demonyms and m.weight < 1.0 and t.kind == "country")]
 
 
 def _parts(place: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from events.geo.resolver import Mention, candidates
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Kinds whose every name is worth matching as a phrase (towns are left to spaCy: 235k names, too noisy).
+STRONG_KINDS = ("country", "border", "site")
 PHRASE_KINDS = ("country", "admin1", "border", "site", "island", "water", "region")
 # Names that are also everyday words: "the North", "the South", "Central" (Cameroon has regions so named).
 GENERIC = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "centre",
@@ -28,13 +29,21 @@ _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 @lru_cache(maxsize=4)
 def _matcher(gaz: Gazetteer) -> PhraseMatcher:
-    """A case-sensitive phrase matcher over curated, country, region and water names (built once)."""
+    """A case-sensitive phrase matcher over curated, country, region and water names (built once).
+    STRONG: countries, curated features and names of several words; WEAK: one-word regions and waters
+    ("Van", "Rivers", "Don"), which are also people's names and words."""
     nlp = _nlp.load()
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    names = {n for n, kind in gaz.names_of(PHRASE_KINDS) if len(n) > 2 or n.isupper()}
-    names = {n for n in names if (n[:1].isupper() or n[:1].isdigit()) and normalize(n) not in GENERIC}
-    patterns = [nlp.make_doc(n) for n in sorted(names) if not re.fullmatch(r"[A-Z]{2}", n)]
-    matcher.add("PLACE", patterns)
+    strong, weak = set(), set()
+    for name, kind in gaz.names_of(PHRASE_KINDS):
+        if not (len(name) > 2 or name.isupper()) or not (name[:1].isupper() or name[:1].isdigit()):
+            continue
+        if normalize(name) in GENERIC or re.fullmatch(r"[A-Z]{2}", name):
+            continue
+        one_word = len(name.split()) == 1 and not name.isupper()
+        (weak if one_word and kind not in STRONG_KINDS else strong).add(name)
+    matcher.add("STRONG", [nlp.make_doc(n) for n in sorted(strong)])
+    matcher.add("WEAK", [nlp.make_doc(n) for n in sorted(weak - strong)])
     return matcher
 
 
@@ -48,13 +57,17 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     doc = parsed.doc
     spans = []
     for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS:
+        if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":  # NORP: demonyms, kept as evidence
             spans.append((ent.start_char, ent.end_char, ent.label_))
         elif ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE and ent.label_ in ("ORG", "PERSON", "NORP"):
             # "through Amritsar" tagged ORG: a place when a town of that very name exists
             spans.append((ent.start_char, ent.end_char, "TOWN"))
-    for _id, start, end in _matcher(gaz)(doc):
+    weak = doc.vocab.strings["WEAK"]
+    for match_id, start, end in _matcher(gaz)(doc):
         span = doc[start:end]
+        if match_id == weak and (span[0].ent_type_ in ("PERSON", "ORG") or not (
+                (start > 0 and doc[start - 1].lower_ in LOCATIVE | {"the"}) or _big_region(gaz, span.text))):
+            continue
         spans.append((span.start_char, span.end_char, "GAZ"))
     for match in _TOWN_OF.finditer(doc.text):
         spans.append((match.start(1), match.end(1), "TOWN"))
@@ -66,20 +79,53 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             if any(s < te and ts < e for ts, te in taken):
                 continue
             text = doc.text[s:e]
-            if not text.strip() or normalize(text) in GENERIC:
+            if not text[:1].isupper() and not text[:1].isdigit() or normalize(text) in GENERIC:
                 continue
             if _is_demonym(gaz, text) or (_adjective(doc, s, e) and not _named(gaz, text)):
                 # "North Korean soldiers" says which country the story is about, but names no place
                 taken.append((s, e))
                 mentions.append(Mention(s, e, text, weight=0.5, context_only=True))
                 continue
+            if label == "NORP":
+                continue  # a group of people that is not a demonym: "Democrats", "Muslims"
             if label == "FAC" and not candidates(gaz, text):
                 continue  # buildings and roads the gazetteer cannot place
             if label == "TOWN" and not _named(gaz, text):
                 continue
             taken.append((s, e))
             mentions.append(Mention(s, e, text))
+    # a one-word name spaCy also tags as (part of) a person elsewhere is a surname: "Sheriff Strickland"
+    people = {t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
+    people |= {ent.text for ent in doc.ents if ent.label_ == "NORP"}
+    mentions = [m for m in mentions if m.context_only or m.name not in people or _strong(gaz, m.name)]
+    taken = [(m.start, m.end) for m in mentions]
+    mentions += _repeats(doc.text, [m for m in mentions if m.name not in people], taken)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _big_region(gaz: Gazetteer, text: str) -> bool:
+    """'Punjab', 'Queensland': the own name of a populous first-level region."""
+    return any(e.kind == "admin1" and e.match == PRIMARY and e.population >= 2_000_000
+               for e in candidates(gaz, text))
+
+
+def _strong(gaz: Gazetteer, text: str) -> bool:
+    """A country, region or curated border feature is a place even where spaCy sees a person or a group."""
+    return any((e.kind in STRONG_KINDS or e.kind == "admin1") and e.match in (PRIMARY, ALIAS)
+               for e in candidates(gaz, text))
+
+
+def _repeats(text: str, mentions: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
+    """A name recognised once is a place wherever else the article writes it (spaCy tags each
+    occurrence on its own: 'Mansfield' may be GPE in one sentence and ORG in the next)."""
+    found = []
+    for name in {m.name for m in mentions if not m.context_only}:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            s, e = match.span()
+            if not any(s < te and ts < e for ts, te in taken):
+                taken.append((s, e))
+                found.append(Mention(s, e, name))
+    return found
 
 
 def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
