@@ -1,6 +1,8 @@
 """Extraction on a real 2-worker Dask LocalCluster stores exactly what the in-process path stores."""
 
 import json
+import os
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -72,9 +74,10 @@ def test_a_worker_dying_mid_run_loses_and_duplicates_nothing(client, in_process,
     _, local_rows, local_counts = in_process
     store = Store(f"sqlite:///{tmp_path / 'dask.sqlite'}")
     victim = sorted(client.scheduler_info()["workers"])[0]
+    pid = client.run(os.getpid, workers=[victim])[victim]
     results = extract_on_dask(sample_articles(), client, batch=1, window=6)  # every batch in flight at once
     first = next(results)
-    client.run(lambda: __import__("os")._exit(1), workers=[victim], wait=False)  # the process dies
+    os.kill(pid, signal.SIGKILL)  # the worker process dies mid-run; its nanny starts a new one
     added = [store.add(article, found) for article, found in [first, *results]]
     assert added == [True] * len(IDS)  # every article came back exactly once
     assert rows(store) == local_rows
