@@ -45,6 +45,8 @@ if (cfg.tiles) {
 
 // Icons: one DivIcon per type and precision class; coarse places are drawn faded with a dashed ring.
 var icons = {};
+var SLOT = '<i class="ev-ico"></i>';
+function withIcon(html, type) { return html.split(SLOT).join((T[type] || T.other).svg); }
 function icon(type, prec) {
   var coarse = prec === "region" || prec === "country" || prec === "unknown";
   var key = type + (coarse ? ":c" : "");
@@ -85,7 +87,7 @@ var byId = {}, all = [];
 cfg.events.forEach(function (e) {
   var mk = L.marker([e.lat, e.lon], { icon: icon(e.type, e.prec), riseOnHover: true });
   mk.ev = e;
-  mk.bindPopup(e.popup, { maxWidth: 380, minWidth: 260, className: "ev-popup" });
+  mk.bindPopup(function () { return withIcon(e.popup, e.type); }, { maxWidth: 380, minWidth: 260, className: "ev-popup" });
   mk.bindTooltip(e.tip, { direction: "right" });
   byId[e.id] = mk;
   all.push(mk);
@@ -110,7 +112,7 @@ if (typeof L.heatLayer === "function") {
 }
 
 // Routes: events of one article in order, a dashed line and an arrow at each leg's middle.
-var routes = L.featureGroup();
+var routes = L.featureGroup(), arrows = L.featureGroup();
 cfg.routes.forEach(function (r) {
   L.polyline(r.points, { color: r.colour, weight: 2.5, opacity: 0.8, dashArray: "7 6" }).bindTooltip(r.tip).addTo(routes);
   r.arrows.forEach(function (a) {
@@ -118,14 +120,25 @@ cfg.routes.forEach(function (r) {
       interactive: false, keyboard: false,
       icon: L.divIcon({ className: "ev-arrow", iconSize: [16, 16], iconAnchor: [8, 8],
                         html: '<div style="transform:rotate(' + a.angle + 'deg);color:' + r.colour + '">&#10148;</div>' })
-    }).addTo(routes);
+    }).addTo(arrows);
   });
 });
 if (cfg.routes.length) routes.addTo(map);
+// Arrows only from zoom 5, and only while the routes layer is on: at world scale they are clutter.
+function syncArrows() {
+  var want = map.hasLayer(routes) && map.getZoom() >= 5;
+  if (want && !map.hasLayer(arrows)) arrows.addTo(map);
+  if (!want && map.hasLayer(arrows)) map.removeLayer(arrows);
+}
+map.on("zoomend overlayadd overlayremove", syncArrows);
 
 // Filtering by the timeline and by types toggled in the legend; one function redraws everything.
 var hidden = {}, days = all.map(function (m) { return m.ev.start; }).filter(function (d) { return d !== null; });
-var first = days.length ? Math.min.apply(null, days) : null, last = days.length ? Math.max.apply(null, days) : null;
+days.sort(function (a, b) { return a - b; });
+// The slider starts at the 2nd percentile so one stray old date does not stretch it over years;
+// earlier events stay visible from the first step.
+var first = days.length ? days[days.length >= 50 ? Math.floor(days.length * 0.02) : 0] : null;
+var last = days.length ? days[days.length - 1] : null;
 var current = last;
 function visible(m) {
   if (hidden[m.ev.type]) return false;
@@ -241,7 +254,7 @@ if (O.story && order.length) {
     function go(i) {
       idx = Math.max(0, Math.min(order.length - 1, i));
       var m = order[idx];
-      body.innerHTML = m.ev.story;
+      body.innerHTML = withIcon(m.ev.story, m.ev.type);
       step.textContent = (idx + 1) + " / " + order.length;
       map.closePopup();
       map.flyTo(m.getLatLng(), 7, { duration: 0.8 });
@@ -264,6 +277,7 @@ if (heat) overlays["Heat map"] = heat;
 if (cfg.cells.length) overlays["Aggregated cells"] = cells;
 L.control.layers(bases, overlays, { collapsed: true, position: "topleft" }).addTo(map);
 refresh();
+syncArrows();
 var bounds = cfg.cells.length ? cells.getBounds() : L.latLngBounds(all.map(function (m) { return m.getLatLng(); }));
 if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 7 });
 if (O.focus && byId[O.focus]) setTimeout(function () { show(byId[O.focus]); }, 300);

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from types import SimpleNamespace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,7 +30,8 @@ from events.models import ontology
 HERE = Path(__file__).resolve().parent
 BASEMAP_DIR = DATA_DIR / "basemap"
 BASEMAP_LAYERS = ("countries", "korea_dmz_mdl")
-MAX_POINTS = 5000  # beyond this many mappable events, draw grid cells instead of single markers
+MAX_POINTS = 3000  # beyond this many mappable events, draw grid cells instead of single markers
+ICON_SLOT = '<i class="ev-ico"></i>'  # mapview.js puts the type's SVG here: one copy per type, not per event
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 PRECISION_NOTE = {
@@ -122,7 +124,7 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
         config["cells"] = cells
         config["options"]["note"] = f"{len(mapped)} events in {len(cells)} cells of {deg:g}°"
     else:
-        config["events"] = [_event_record(row) for row in mapped.itertuples(index=False)]
+        config["events"] = [_event_record(SimpleNamespace(**row), story) for row in mapped.to_dict("records")]
         if routes:
             config["routes"] = _routes(mapped)
     EventLayer(config).add_to(m)
@@ -132,7 +134,7 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
 # -- records for the page -------------------------------------------------------------------------------
 
 
-def _event_record(row) -> dict:
+def _event_record(row, story: bool) -> dict:
     start, end = _day(row.date_start) or _day(row.date), _day(row.date_end) or _day(row.date)
     start = start if start is not None else end
     end = end if end is not None else start
@@ -141,7 +143,7 @@ def _event_record(row) -> dict:
         "type": row.type, "start": start, "end": end, "prec": row.geo_precision,
         "article": str(row.article_id), "seq": int(row.seq),
         "tip": html.escape(f"{_label(row.type)} · {row.place or 'unknown place'} · {_when(row)}"),
-        "popup": popup_html(row), "story": story_html(row),
+        "popup": popup_html(row), "story": story_html(row) if story else "",
     }
 
 
@@ -152,7 +154,7 @@ def popup_html(row) -> str:
     conf = float(_val(row.confidence) or 0.0)
     parts = [
         f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
-        f'{_icon_svg(row.type, 13)}<span>{html.escape(_label(row.type))}</span></div>',
+        f'{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>',
         _field("When", html.escape(_when(row)), row.date_precision),
         _field("Where", html.escape(_where(row)), row.geo_precision),
     ]
@@ -170,7 +172,7 @@ def story_html(row) -> str:
     """The large card of one event in presentation mode (escaped like the popup)."""
     style = ontology().get(row.type, {})
     return (f'<div class="ev-story-head"><span class="ev-chip" style="background:{style.get("colour", "#555")}">'
-            f'{_icon_svg(row.type, 15)} {html.escape(_label(row.type))}</span>'
+            f'{ICON_SLOT} {html.escape(_label(row.type))}</span>'
             f'<span>{html.escape(_when(row))}</span><span>{html.escape(_where(row))}</span></div>'
             f'<div class="ev-story-sentence">{highlight(row)}</div>'
             f'<div class="ev-story-src">{source_link(_val(row.title) or "", _val(row.url) or "")}</div>')
@@ -238,12 +240,15 @@ ROUTE_MAX_KM = 600  # longer legs are usually two stories in one article, not on
 
 def _routes(frame: pd.DataFrame) -> list[dict]:
     """Per article, its movement events (precisely placed) in seq order joined by a line; an arrow per leg."""
-    out = []
     moving = frame[frame["type"].isin(ROUTE_TYPES) & frame["geo_precision"].isin(("exact", "near"))]
-    for article_id, group in moving.sort_values("seq").groupby("article_id", sort=False):
+    by_article: dict[str, list[dict]] = {}
+    for row in moving.sort_values(["article_id", "seq"]).to_dict("records"):
+        by_article.setdefault(str(row["article_id"]), []).append(row)
+    out = []
+    for article_id, rows in by_article.items():
         points = []
-        for row in group.itertuples(index=False):
-            point = (round(float(row.lat), 5), round(float(row.lon), 5))
+        for row in rows:
+            point = (round(float(row["lat"]), 5), round(float(row["lon"]), 5))
             if points and point == points[-1]:
                 continue
             if points and _km(points[-1], point) > ROUTE_MAX_KM:
@@ -253,9 +258,9 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
             continue
         arrows = [{"lat": (a[0] + b[0]) / 2, "lon": (a[1] + b[1]) / 2, "angle": _bearing(a, b)}
                   for a, b in zip(points, points[1:])]
-        title = _val(group.iloc[0]["title"]) or str(article_id)
+        title = _val(rows[0]["title"]) or article_id
         out.append({"points": points, "arrows": arrows, "tip": html.escape(f"Sequence in: {title}"),
-                    "colour": ontology().get(group.iloc[0]["type"], {}).get("colour", "#444")})
+                    "colour": ontology().get(rows[0]["type"], {}).get("colour", "#444")})
     return out
 
 
@@ -280,26 +285,29 @@ def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
     """Aggregate events into square lat/lon cells, growing the cell until at most max_cells remain."""
     deg = 0.1
     while True:
-        keys = pd.DataFrame({"gx": (frame["lon"] // deg).astype(int), "gy": (frame["lat"] // deg).astype(int)})
-        if keys.drop_duplicates().shape[0] <= max_cells or deg >= 20:
+        gx, gy = (frame["lon"] // deg).astype(int), (frame["lat"] // deg).astype(int)
+        if len(set(zip(gx, gy))) <= max_cells or deg >= 20:
             break
         deg *= 2
-    work = frame.assign(gx=keys["gx"].values, gy=keys["gy"].values)
-    cells = []
-    for (_, _), group in work.groupby(["gx", "gy"], sort=False):
-        counts = group["type"].value_counts()
-        lo, hi = group["date_start"].dropna().min(), group["date_end"].dropna().max()
-        lines = "".join(f"<li>{n} {html.escape(_label(t))}</li>" for t, n in counts.head(6).items())
-        places = ", ".join(html.escape(str(p)) for p in group["place"].value_counts().head(3).index if p)
-        cells.append({
-            "lat": round(float(group["lat"].mean()), 4), "lon": round(float(group["lon"].mean()), 4),
-            "n": int(len(group)), "type": str(counts.index[0]),
-            "popup": (f'<div class="ev-pop"><b>{len(group)} events</b> in this {deg:g}° cell'
-                      f'{" (" + places + ")" if places else ""}<ul>{lines}</ul>'
-                      f'<span class="ev-muted">{html.escape(str(lo or "?"))} – {html.escape(str(hi or "?"))}'
-                      f"</span><br>Narrow the filters to see single events.</div>"),
+    work = frame.assign(gx=gx.values, gy=gy.values)
+    cells = work.groupby(["gx", "gy"]).agg(lat=("lat", "mean"), lon=("lon", "mean"), n=("id", "size"),
+                                           lo=("date_start", "min"), hi=("date_end", "max"))
+    by_type: dict[tuple, list] = {}
+    for (x, y, event_type), n in work.groupby(["gx", "gy", "type"]).size().items():
+        by_type.setdefault((x, y), []).append((int(n), event_type))
+    out = []
+    for (x, y), cell in zip(cells.index, cells.itertuples(index=False)):
+        counts = sorted(by_type[(x, y)], reverse=True)
+        lines = "".join(f"<li>{n} {html.escape(_label(t))}</li>" for n, t in counts[:6])
+        span = f"{html.escape(str(_val(cell.lo) or '?'))} – {html.escape(str(_val(cell.hi) or '?'))}"
+        out.append({
+            "lat": round(float(cell.lat), 4), "lon": round(float(cell.lon), 4), "n": int(cell.n),
+            "type": counts[0][1],
+            "popup": (f'<div class="ev-pop ev-cell"><b>{int(cell.n)} events</b> in this {deg:g}° cell'
+                      f'<ul>{lines}</ul><span class="ev-muted">{span}</span><br>'
+                      "Narrow the filters to see single events.</div>"),
         })
-    return cells, round(deg, 4)
+    return out, round(deg, 4)
 
 
 # -- styles, icons and the basemap ----------------------------------------------------------------------
@@ -397,7 +405,7 @@ def _val(value):
 
 
 def _json_for_script(value) -> str:
-    """JSON safe inside <script>: no '<', '>' or '&' survive literally, so '</script>' cannot close it."""
+    """JSON safe inside <script>: '</' and '<!--' cannot appear, so nothing in it can end the script."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
