@@ -158,6 +158,25 @@ def test_dashboard_offline(server):
         assert page.dialogs == []
 
 
+def test_table_row_focuses_the_map(server):
+    with offline_page("table") as page:
+        page.goto(server)
+        map_frame(page)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        # The table is a canvas: click the selection box of the first row (header and rows are 35 px high).
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            frame = map_frame(page)
+            texts = frame.locator(".leaflet-popup-content").all_inner_texts()
+            if texts:
+                break
+            page.wait_for_timeout(300)
+        assert texts and "Guards fired warning shots" in texts[0]  # the first row: the earliest event
+
+
 def test_presentation_mode_offline(server):
     with offline_page("present") as page:
         page.goto(server + "/?present=1")
