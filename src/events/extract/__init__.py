@@ -43,6 +43,8 @@ def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
     """All events an article reports, in text order (seq), each located, dated and with its actors."""
     doc = parsed.doc
     pub = article.published
+    if pub and not date(2, 1, 1) <= pub <= date(9998, 12, 31):  # year 1 or 9999: date arithmetic would overflow
+        pub = None
     # the dateline is where the reporter sat, not where anything happened: only a fallback
     toponyms = [t for t in toponyms if not (t.start < parsed.dateline_end and parsed.dateline_start < t.end)
                 or not parsed.dateline]

@@ -156,7 +156,10 @@ def find(text: str, published: date | None, offset: int = 0) -> list[When]:
         for m in rx.finditer(low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            when = _apply(name, m, published)
+            try:
+                when = _apply(name, m, published)
+            except (ValueError, OverflowError):  # "2026-13-45", or a day before year 1: no date, not a crash
+                when = None
             taken.append((m.start(), m.end()))  # even unresolved: "this week" is not also a weekday
             if when:
                 out.append(When(when.start, when.end, when.precision, text[m.start():m.end()],
