@@ -95,6 +95,13 @@ def sidebar(url: str) -> tuple[Filters, dict]:
         start = end = None
         if lo and hi:
             hi = max(hi, lo + timedelta(days=1))
+            # New articles can widen the bounds: a range that was open at an end stays open at that end.
+            prev = st.session_state.get("_bounds")
+            if prev and prev != (lo, hi) and st.session_state.get("dates"):
+                s0, e0 = st.session_state["dates"]
+                st.session_state["dates"] = (lo if s0 <= prev[0] else min(max(s0, lo), hi),
+                                             hi if e0 >= prev[1] else max(min(e0, hi), lo))
+            st.session_state["_bounds"] = (lo, hi)
             start, end = st.slider("Dates", min_value=lo, max_value=hi, value=(lo, hi), format="YYYY-MM-DD",
                                    key="dates", **BIND)
         chosen = st.multiselect("Event type", types, format_func=lambda t: ontology()[t]["label"],

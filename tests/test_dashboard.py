@@ -68,3 +68,18 @@ def test_presentation_mode(app):
     assert app.title[0].value == "Border events"
     assert any("present-sub" in m.value for m in app.markdown)
     assert not app.get("download_button")  # the audience sees the map, not the tools
+
+
+def test_pasted_article_appears_without_restart(app):
+    app.run()
+    before = _events(app)
+    app.text_area[0].set_value(
+        "Soldier crosses the DMZ\n"
+        "A North Korean soldier crossed the Military Demarcation Line near Panmunjom on Thursday, "
+        "South Korea's military said. He was taken into custody by South Korean troops.").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("1 stored" in s.value for s in app.sidebar.success)
+    # Dated after the store's last day (pasted text is published today): the open date range widens to it.
+    assert app.slider(key="dates").value[1] > date(2026, 11, 24)
+    assert _events(app) > before
