@@ -34,6 +34,7 @@ KIND_PRIOR = {"country": 3.0, "admin1": 2.0, "region": 1.5, "border": 2.5, "site
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
 CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
+POP_WEIGHT = 1.0
 UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
 
 W_CONTAINER = 6.0  # "Paris, Texas": the candidate lies in what the writer named next to it
@@ -42,8 +43,9 @@ W_ADMIN1 = 2.0  # ... to this first-level region
 W_NEAR = 2.5  # ... to places near this one
 NEAR_KM = 150.0
 W_DATELINE = 2.0  # how much more the dateline weighs than one mention
-
-_CONTAINER_GAP = re.compile(r"\s*,\s*$")
+W_LOCAL = 3.0  # a region or country named within LOCAL_CHARS after the mention ("a town in Iowa")
+LOCAL_CHARS = 120
+LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
@@ -68,8 +70,10 @@ class _Group:
     scores: list = field(default_factory=list)
     containers: list = field(default_factory=list)  # candidate lists of explicit containers
     contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
+    local: list = field(default_factory=list)  # candidate lists of regions named right after it
     best: int = -1
     prob: float = 0.0
+    probs: list = field(default_factory=list)
 
     @property
     def weight(self) -> float:
@@ -79,7 +83,7 @@ class _Group:
 def prior(entry: Entry) -> float:
     """How likely this entry is meant, before reading the article."""
     pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
-    score = math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
+    score = POP_WEIGHT * math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
     if entry.source == "curated":
         score += CURATED
     elif entry.source == CAPITAL:
@@ -168,6 +172,7 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
                 group.containers.append(container)
         group.mentions.append(m)
         of_mention.append(group)
+    _local_regions(mentions, of_mention)
     group_at = {m.start: g for m, g in zip(mentions, of_mention)}
     for m, group in zip(mentions, of_mention):
         nxt = by_start.get(_gap_end(text, m.end))
@@ -200,6 +205,24 @@ def _place_approximate(groups: list[_Group]) -> None:
             g.cands[g.best] = best._replace(lat=town.lat, lon=town.lon)
 
 
+def _local_regions(mentions: list[Mention], of_mention: list[_Group]) -> None:
+    """Regions and countries named just after a mention ('Aberdeen is a town in New South Wales')."""
+    ordered = sorted(zip(mentions, of_mention), key=lambda t: t[0].start)
+    for i, (m, g) in enumerate(ordered):
+        if m.context_only or not g.cands:
+            continue
+        seen = {g.norm.split("|")[0]}
+        for other, og in ordered[i + 1:]:
+            if other.start - m.end > LOCAL_CHARS:
+                break
+            name = og.norm.split("|")[0]
+            if name not in seen:
+                seen.add(name)
+                regions = [e for e in og.cands if e.kind in ("admin1", "country")]
+                if regions:
+                    g.local.append(regions)
+
+
 def _gap_end(text: str, end: int) -> int:
     """Where the next mention would start if only ', ' separates it from this one."""
     match = re.compile(r"\s*,\s*").match(text, end)
@@ -212,7 +235,7 @@ def _saturate(weight: float) -> float:
 
 
 def _choose(g: _Group) -> None:
-    probs = _softmax(g.scores)
+    g.probs = probs = _softmax(g.scores)
     g.best = max(range(len(probs)), key=probs.__getitem__)
     g.prob = probs[g.best]
 
@@ -224,10 +247,14 @@ def _evidence(groups: list[_Group]) -> dict:
         name = other.norm.split("|")[0]
         countries, admins, points = by_name.setdefault(name, (defaultdict(float), defaultdict(float), []))
         best = other.cands[other.best]
-        w = other.prob * min(other.weight, 3.0)
-        countries[best.country] += w
-        if best.admin1:
-            admins[best.admin1] += w
+        weight = min(other.weight, 3.0)
+        # soft votes: 'Henry County' (ten states, all in the US) says US even before saying which state
+        for entry, p in zip(other.cands, other.probs):
+            if p > 0.01:
+                countries[entry.country] += weight * p
+                if entry.admin1:
+                    admins[entry.admin1] += weight * p
+        w = other.prob * weight
         if (best.kind not in ("country", "region") or best.source == "curated") and best.source != APPROX:
             points.append((best.lat, best.lon, w))
     return by_name
@@ -258,6 +285,9 @@ def _rescore(g: _Group, by_name: dict) -> None:
         for container in g.containers:
             if any(_inside(entry, c) for c in container):
                 s += W_CONTAINER
+        for regions in g.local[:LOCAL_MAX]:
+            if any(_inside(entry, c) for c in regions):
+                s += W_LOCAL
         for inner in g.contained:
             if any(_inside(c, entry) for c in inner):
                 s += W_CONTAINER / 2
