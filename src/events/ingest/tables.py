@@ -29,6 +29,8 @@ def json_article(line: str, published: date | None = None, options: ReadOptions 
         row = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError as exc:  # "[[[[..." thousands deep: Python's parser gives up
+        raise InputError("malformed JSON (nested too deeply)") from exc
     return row_article(row, "", _with_default(options, published))
 
 
@@ -38,6 +40,9 @@ def read_json_array(text: str, name: str, options: ReadOptions) -> Iterator[Arti
         rows = json.loads(text)
     except json.JSONDecodeError as exc:
         yield InputError(f"{name}: malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        return
+    except RecursionError:  # "[[[[..." thousands deep
+        yield InputError(f"{name}: malformed JSON (nested too deeply)")
         return
     if not isinstance(rows, list):
         yield InputError(f"{name}: expected a JSON list of articles or one object a line")
