@@ -256,7 +256,7 @@ def _evidence(groups: list[_Group]) -> dict:
                     admins[entry.admin1] += weight * p
         w = other.prob * weight
         if (best.kind not in ("country", "region") or best.source == "curated") and best.source != APPROX:
-            points.append((best.lat, best.lon, w))
+            points.append((best.lat, best.lon, w, best.country))
     return by_name
 
 
@@ -279,8 +279,12 @@ def _rescore(g: _Group, by_name: dict) -> None:
             s += W_COUNTRY * _saturate(countries.get(entry.country, 0.0))
         if entry.admin1:
             s += W_ADMIN1 * _saturate(admins.get(entry.admin1, 0.0))
-        if points and entry.kind != "country" and entry.source != APPROX:
-            near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w in points)
+        if entry.kind == "country":
+            # a country holds the regions and towns voted for inside it, as a town is near them
+            s += W_ADMIN1 * _saturate(sum(w for a1, w in admins.items() if a1.startswith(entry.country + ".")))
+            s += W_NEAR * min(sum(w for _lat, _lon, w, cc in points if cc == entry.country), 1.0)
+        elif points and entry.source != APPROX:
+            near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w, _cc in points)
             s += W_NEAR * min(near, 1.0)
         for container in g.containers:
             if any(_inside(entry, c) for c in container):
