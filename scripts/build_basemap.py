@@ -5,6 +5,7 @@ Run once by a maintainer: python scripts/build_basemap.py [../shared/geo/natural
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def _line(coords: list, tol: float, digits: int, ring: bool) -> list | None:
 
 def _area(ring: list) -> float:
     """Planar area of a ring in square degrees (shoelace)."""
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring))) / 2
 
 
 def _geometry(geom: dict, tol: float, digits: int, min_area: float = 0.0) -> dict | None:

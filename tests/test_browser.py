@@ -23,7 +23,8 @@ ARTIFACTS = Path(os.environ.get("EVENTS_ARTIFACTS", Path(tempfile.gettempdir()) 
 
 if not Path(CHROMIUM).exists():
     pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+sync_api = pytest.importorskip("playwright.sync_api")
+sync_playwright, PlaywrightError = sync_api.sync_playwright, sync_api.Error
 
 
 def _free_port() -> int:
@@ -37,7 +38,7 @@ def server(sample_store, tmp_path):
     """`streamlit run dashboard.py` on a free port against the sample store; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "EVENTS_DB": sample_store.url, "EVENTS_NO_SAMPLES": "1"}
-    log = open(tmp_path / "streamlit.log", "w")
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 -- closed in the finally below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -94,7 +95,7 @@ def offline_page(name: str):
             browser.close()
 
 
-def map_frame(page, timeout: float = 60):
+def map_frame(page, timeout: float = 90):
     """The st_folium iframe once its Leaflet map is drawn."""
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -114,15 +115,15 @@ def shown(frame) -> int:
     return declared
 
 
-def wait_for_count(frame_getter, expected, page, timeout=30):
+def wait_for_count(frame_getter, expected, page, timeout=60):
     deadline, last = time.time() + timeout, None
     while time.time() < deadline:
         try:
             last = shown(frame_getter())
             if last == expected:
                 return
-        except Exception:  # the iframe is being redrawn
-            pass
+        except (PlaywrightError, AssertionError, TypeError):  # the iframe is being redrawn
+            last = None
         page.wait_for_timeout(300)
     raise AssertionError(f"expected {expected} events on the map, last saw {last}")
 
@@ -149,7 +150,7 @@ def test_dashboard_offline(server):
         frame = map_frame(page)
         frame.locator(".ev-icon .ev-pin").first.click()
         popup = frame.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=10000)
+        popup.wait_for(timeout=20000)
         text = popup.inner_text()
         assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
         assert popup.locator("script, img").count() == 0
@@ -183,7 +184,7 @@ def test_presentation_mode_offline(server):
         frame = map_frame(page)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         frame.locator(".ev-next").click()
-        frame.locator(".ev-step").filter(has_text="1 / 7").wait_for(timeout=10000)
+        frame.locator(".ev-step").filter(has_text="1 / 7").wait_for(timeout=20000)
         assert "Guards fired warning shots" in frame.locator(".ev-story-sentence").inner_text()
 
 

@@ -13,7 +13,7 @@ from events.models import ontology
 
 def _config(page: str) -> dict:
     """The JSON document build_map hands to mapview.js."""
-    found = re.search(r"var cfg = (\{.*?\});\n", page, re.S)
+    found = re.search(r"var cfg = (\{.*?\});\n", page, re.DOTALL)
     assert found, "no event data in the page"
     return json.loads(found.group(1))
 

@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TextIO
 
 import pandas as pd
@@ -46,7 +46,7 @@ def describe(filters: Filters | None) -> dict:
             value = getattr(filters, f.name)
             if value not in (None, "", (), 0.0, False):
                 used[f.name] = list(value) if isinstance(value, tuple) else value
-    return {"filter": used, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return {"filter": used, "exported_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 def to_csv(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None) -> None:

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from types import SimpleNamespace
+from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import folium
@@ -153,8 +154,8 @@ def popup_html(row) -> str:
     actors = ", ".join(a.get("text", "") for a in (_val(row.actors) or []) if isinstance(a, dict))
     conf = float(_val(row.confidence) or 0.0)
     parts = [
-        f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
-        f'{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>',
+        (f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
+         f'{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>'),
         _field("When", html.escape(_when(row)), row.date_precision),
         _field("Where", html.escape(_where(row)), row.geo_precision),
     ]
@@ -257,7 +258,7 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
         if len(points) < 2:
             continue
         arrows = [{"lat": (a[0] + b[0]) / 2, "lon": (a[1] + b[1]) / 2, "angle": _bearing(a, b)}
-                  for a, b in zip(points, points[1:])]
+                  for a, b in pairwise(points)]
         title = _val(rows[0]["title"]) or article_id
         out.append({"points": points, "arrows": arrows, "tip": html.escape(f"Sequence in: {title}"),
                     "colour": ontology().get(rows[0]["type"], {}).get("colour", "#444")})
