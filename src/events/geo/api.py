@@ -103,6 +103,8 @@ def geocode(name: str, limit: int = 5) -> list[Toponym]:
     if not text:
         raise InputError("geocode: empty name")
     spans = _parts(text)
+    if not spans:  # only punctuation (",", " , "): no name to look up
+        return []
     first = text[spans[0][0]:spans[0][1]]
     gaz = gazetteer()
     cands = list(resolver.candidates(gaz, first))
