@@ -111,6 +111,7 @@ def test_normalise_is_idempotent_and_plain(name):
 @FUZZ
 @given(name=st.one_of(st.text(max_size=40), phrases(PLACE_WORDS, 4)))
 @example(name="x" * 10_000)
+@example(name=" , ")  # found by benchmarks/fuzz_bench.py: was an IndexError
 @example(name="%_'\\\";--")
 def test_gazetteer_lookup_never_raises_and_gives_valid_places(name):
     from events.geo import geocode
