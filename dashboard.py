@@ -189,7 +189,7 @@ def table(frame: pd.DataFrame):
         "type": frame["type"].map(lambda t: ontology()[t]["label"]),
         "place": frame["place"], "country": frame["country"], "precision": frame["geo_precision"],
         "actors": frame["actors"].map(lambda a: "; ".join(x.get("text", "") for x in a)),
-        "sentence": frame["sentence"], "confidence": frame["confidence"],
+        "sentence": frame["sentence"].str.strip(), "confidence": frame["confidence"],
         "source": frame["source"], "article": frame["title"],
         "url": frame["url"].where(frame["url"].str.match(r"(?i)^https?://"), None),
     })

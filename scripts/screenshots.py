@@ -72,7 +72,7 @@ def offline(route):
 def shoot(base: str, out: Path) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1250}, device_scale_factor=1)
+        page = browser.new_page(viewport={"width": 1600, "height": 1450}, device_scale_factor=1)
         page.route("**/*", offline)
         page.goto(base + "/")
         frame = map_frame(page)
