@@ -45,6 +45,7 @@ _ADMIN_SUFFIX = re.compile(
     r"voivodeship|kray|krai|republic|muhafazah|wilayah|ken|to|fu|shi)$")
 
 
+@lru_cache(maxsize=500_000)
 def normalize(name: str) -> str:
     """Lowercase, accents folded, punctuation stripped, common abbreviations spelled out: 'St. Paul' -> 'saint paul'."""
     text = unicodedata.normalize("NFKD", name.translate(_FOLD))

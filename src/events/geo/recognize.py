@@ -177,13 +177,15 @@ def context_mentions(text: str, gaz: Gazetteer, taken: list[tuple[int, int]]) ->
     'in Santa Barbara County, California' is for 'Santa Maria'. A regex scan: no tokenising, no tagging."""
     names = _phrase_names(gaz)
     words = list(_WORD.finditer(text))
+    # joins[k]: words k and k+1 may belong to one name ("Gulf of Mexico", "New South Wales")
+    joins = [bool(_GAP.fullmatch(text, a.end(), b.start())) for a, b in zip(words, words[1:])]
     found = []
     i = 0
     while i < len(words):
-        for n in range(min(4, len(words) - i), 0, -1):  # longest run of capitalised words that is a name
-            gaps = (text[words[k].end():words[k + 1].start()] for k in range(i, i + n - 1))
-            if not all(_GAP.fullmatch(gap) for gap in gaps):
-                continue
+        run = 1
+        while run < 4 and i + run - 1 < len(joins) and joins[i + run - 1]:
+            run += 1
+        for n in range(run, 0, -1):  # longest run of capitalised words that is a name
             s, e = words[i].start(), words[i + n - 1].end()
             if text[s:e] not in names and text[s:e].endswith("."):
                 e -= 1  # "Iowa, United States." ends a sentence

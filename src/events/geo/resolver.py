@@ -74,6 +74,7 @@ class _Group:
     best: int = -1
     prob: float = 0.0
     probs: list = field(default_factory=list)
+    static: list | None = None
 
     @property
     def weight(self) -> float:
@@ -286,17 +287,25 @@ def _rescore(g: _Group, by_name: dict) -> None:
         elif points and entry.source != APPROX:
             near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w, _cc in points)
             s += W_NEAR * min(near, 1.0)
-        for container in g.containers:
-            if any(_inside(entry, c) for c in container):
-                s += W_CONTAINER
-        for regions in g.local[:LOCAL_MAX]:
-            if any(_inside(entry, c) for c in regions):
-                s += W_LOCAL
-        for inner in g.contained:
-            if any(_inside(c, entry) for c in inner):
-                s += W_CONTAINER / 2
         scores.append(s)
-    g.scores = scores
+    if g.static is None:
+        g.static = [_static(g, entry) for entry in g.cands]
+    g.scores = [s + b for s, b in zip(scores, g.static)]
+
+
+def _static(g: _Group, entry: Entry) -> float:
+    """Evidence that does not change between rounds: containers and regions named right after."""
+    s = 0.0
+    for container in g.containers:
+        if any(_inside(entry, c) for c in container):
+            s += W_CONTAINER
+    for regions in g.local[:LOCAL_MAX]:
+        if any(_inside(entry, c) for c in regions):
+            s += W_LOCAL
+    for inner in g.contained:
+        if any(_inside(c, entry) for c in inner):
+            s += W_CONTAINER / 2
+    return s
 
 
 def _toponym(m: Mention, g: _Group) -> Toponym:
