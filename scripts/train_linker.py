@@ -69,21 +69,36 @@ def f1_at(rows, exs, probs, threshold, extra=None):
     return (2 * p * r / (p + r) if p + r else 0.0), p, r
 
 
+def parse(rows: list[dict], cache: str | None) -> list:
+    """Parsed sentences, from a DocBin cache when given and present (parsing 7k sentences takes minutes)."""
+    from spacy.tokens import DocBin
+
+    from events import nlp
+
+    if cache and Path(cache).exists():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.load().vocab))
+        if len(docs) == len(rows):
+            return docs
+    docs = list(nlp.load().pipe((r["text"] for r in rows), batch_size=128))
+    if cache:
+        DocBin(docs=docs).to_disk(cache)
+    return docs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared/eval/event_location/dev.jsonl"))
     ap.add_argument("--out", default=str(ROOT / "src/events/extract/linker_model.json"))
     ap.add_argument("--C", type=float, default=0.3)
+    ap.add_argument("--docs", help="cache the parsed sentences in this DocBin file (re-used when it exists)")
     args = ap.parse_args()
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from events import nlp
-
     rows = [json.loads(line) for line in open(args.data, encoding="utf-8") if line.strip()]
     rows = [r for r in rows if bucket(r["id"]) <= 7]
     print(f"{len(rows)} training rows (buckets 0-7); parsing...", file=sys.stderr)
-    docs = list(nlp.load().pipe((r["text"] for r in rows), batch_size=128))
+    docs = parse(rows, args.docs)
     train_rows = [r for r in rows if bucket(r["id"]) <= 6]
     tune_rows = [r for r in rows if bucket(r["id"]) == 7]
     train_docs = [d for r, d in zip(rows, docs) if bucket(r["id"]) <= 6]

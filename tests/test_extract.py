@@ -238,3 +238,15 @@ def test_linker_model_ships_with_the_package():
     model = linking.model()
     assert model["weights"] and 0 < model["threshold"] < 1
     assert linking.MODEL_PATH.stat().st_size < 2_000_000
+
+
+def test_crossed_place_is_not_an_actor(nlp):
+    (event,) = run("More than 400 people crossed the Rio Grande near Eagle Pass on Tuesday.")
+    assert [a.text for a in event.actors] == ["More than 400 people"]
+    assert event.actors[0].count == 400
+
+
+def test_missile_landing_is_part_of_the_launch(nlp):
+    text = ("North Korea launched a ballistic missile from near Panmunjom on Sunday. "
+            "The missile landed in the sea after flying 300 km.")
+    assert [e.type for e in run(text)] == ["missile_launch"]

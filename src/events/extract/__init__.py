@@ -239,6 +239,8 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
 def _anaphoric(d: _Draft) -> bool:
     """A definite nominal ('the soldiers' defection', 'this crossing') points back to an event already told."""
     tok = d.trig.token
+    if d.trig.rule == "override:missile-landed":
+        return True  # "the missiles landed in the sea": the launch already told
     return d.trig.rule == "noun" and any(
         c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in ("the", "this", "that", "their", "its")) for c in tok.children)
 

@@ -119,7 +119,9 @@ def _is_actor(tok: Token) -> bool:
         return True
     if tok.lemma_.lower() in roles() or tok.lower_ in roles():
         return True
-    return tok.ent_type_ in ("NORP", "GPE", "ORG") and tok.pos_ == "PROPN"
+    # a named country or body acts ("North Korea launched"), but what is crossed is a place, not an actor
+    named = tok.ent_type_ in ("NORP", "GPE", "ORG") and tok.pos_ == "PROPN"
+    return named and tok.dep_ in ("nsubj", "nsubjpass", "poss", "pobj", "conj")
 
 
 class ActorTracker:

@@ -3,11 +3,13 @@
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from collections.abc import Iterator
 from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
+
+from events.errors import EventsError
 
 MODEL_PATH = Path(__file__).with_name("linker_model.json")
 PLACE_LABELS = ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON", "PRODUCT", "EVENT", "WORK_OF_ART")
@@ -85,8 +87,29 @@ def features(trigger: Token, cand: Span, others: list[Span], label: str = "") ->
         f"linked_to_other={_linked(cand, others)}": 1.0,
         f"ntoks={min(len(cand), 3)}": 1.0,
         f"prep|dist={prep}|{_bucket(dist)}": 1.0,
+        f"trig_lemma={trigger.lemma_.lower()}": 1.0,
+        f"trig_dep={trigger.dep_}": 1.0,
+        f"trig_tag={trigger.tag_}": 1.0,
+        f"in_subtree={trigger.left_edge.i <= root.i <= trigger.right_edge.i}": 1.0,
+        f"in_subtree|prep={trigger.left_edge.i <= root.i <= trigger.right_edge.i}|{prep}": 1.0,
+        f"trig_dep|same_clause={trigger.dep_}|{clause_t.i == clause_c.i}": 1.0,
+        f"gaz={_gazetteer_kind(cand.text)}": 1.0,
+        f"gaz|prep={_gazetteer_kind(cand.text)}|{prep}": 1.0,
+        f"gaz|label={_gazetteer_kind(cand.text)}|{label}": 1.0,
     }
     return f
+
+
+@lru_cache(maxsize=20000)
+def _gazetteer_kind(name: str) -> str:
+    """The kind of the gazetteer's best match for a name ('city', 'country'...), or 'none'."""
+    from events import geo  # the geocoder is a step before linking; a lookup is a fraction of a millisecond
+
+    try:
+        found = geo.geocode(name, 1)
+    except EventsError:  # a name the gazetteer cannot take is simply not a known place
+        return "none"
+    return found[0].kind or "place" if found else "none"
 
 
 @cache
