@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 from test_hostile_crash import write_batch
 
@@ -37,9 +38,10 @@ READER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_reader_process_never_sees_locked_while_ingest_writes(tmp_path):
     batch, db, stop = tmp_path / "big.jsonl", tmp_path / "events.sqlite", tmp_path / "stop"
-    write_batch(batch, 150)
+    write_batch(batch, 100)
     Store(str(db)).close()  # both start on a migrated store
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -56,4 +58,4 @@ def test_reader_process_never_sees_locked_while_ingest_writes(tmp_path):
     queries, distinct_counts, torn = map(int, out.split())
     assert torn == 0
     assert queries > 10 and distinct_counts > 2  # it read many times while the articles were arriving
-    assert Store(str(db)).counts()["articles"] == 150
+    assert Store(str(db)).counts()["articles"] == 100

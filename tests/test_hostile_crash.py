@@ -53,6 +53,7 @@ def _consistency(db) -> tuple[int, int, list]:
                 conn.execute("SELECT count(*) FROM events").fetchone()[0], torn)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_mid_batch_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
     batch, db = tmp_path / "big.jsonl", tmp_path / "events.sqlite"

@@ -138,7 +138,7 @@ def slept(monkeypatch):
     return waits
 
 
-ONLINE = ReadOptions(fetch=True, timeout=0.5)
+ONLINE = ReadOptions(fetch=True, timeout=0.25)  # per read; more than the trickle's 0.1 s between bytes
 
 
 @pytest.mark.parametrize("path, reason", [
