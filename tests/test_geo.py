@@ -168,7 +168,7 @@ def test_cli_geocode_geoparse_and_resolve(built, tmp_path):
     result = runner.invoke(main, ["geocode", "Panmunjom"])
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0].split()
-    assert first[-1] == "bf:kr-jsa" and abs(float(first[1]) - 37.96) < 0.1
+    assert first[-2:] == ["bf:kr-jsa", "Panmunjom"] and abs(float(first[1]) - 37.96) < 0.1
     missing = runner.invoke(main, ["geocode", "Qqqxyzzy"])
     assert missing.exit_code == 1 and "no place" in missing.output
 

@@ -230,6 +230,7 @@ def link(source):
 def geocode(name, limit, fmt):
     """Look a place name up in the gazetteer and list its candidates, best first."""
     from events.geo import geocode as lookup
+    from events.geo.api import entry_name
 
     try:
         found = lookup(name, limit)
@@ -243,7 +244,7 @@ def geocode(name, limit, fmt):
                                    "country": t.country, "admin1": t.admin1, "kind": t.kind, "score": t.score}))
         else:
             click.echo(f"{t.score:5.3f}  {t.lat:9.4f} {t.lon:10.4f}  {t.country or '--':2} {t.admin1 or '':10} "
-                       f"{t.kind:8} {t.gazetteer_id}")
+                       f"{t.kind:8} {t.gazetteer_id:22} {entry_name(t.gazetteer_id)}")
 
 
 def _open_store(db):

@@ -122,6 +122,12 @@ def geocode(name: str, limit: int = 5) -> list[Toponym]:
     return [resolver.entry_toponym(e, 0, len(text), text, p) for p, (_, e) in zip(probs, scored[:limit])]
 
 
+def entry_name(gazetteer_id: str) -> str:
+    """The gazetteer's own name for an entry id ('gn:4717560' -> 'Paris'), or ''."""
+    entry = gazetteer().get(gazetteer_id)
+    return entry.name if entry else ""
+
+
 def _row(t: Toponym) -> dict:
     return {"start": t.start, "end": t.end, "name": t.name, "lat": t.lat, "lon": t.lon, "country": t.country,
             "kind": t.kind, "score": t.score}

@@ -2,6 +2,7 @@
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from spacy.matcher import PhraseMatcher
 
@@ -178,7 +179,7 @@ def context_mentions(text: str, gaz: Gazetteer, taken: list[tuple[int, int]]) ->
     names = _phrase_names(gaz)
     words = list(_WORD.finditer(text))
     # joins[k]: words k and k+1 may belong to one name ("Gulf of Mexico", "New South Wales")
-    joins = [bool(_GAP.fullmatch(text, a.end(), b.start())) for a, b in zip(words, words[1:])]
+    joins = [bool(_GAP.fullmatch(text, a.end(), b.start())) for a, b in pairwise(words)]
     found = []
     i = 0
     while i < len(words):
