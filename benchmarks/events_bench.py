@@ -32,7 +32,10 @@ def predict(gold_rows: list[dict]) -> list[dict]:
 
 def km(lat1, lon1, lat2, lon2):
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
@@ -45,9 +48,11 @@ def calibration(gold_rows: list[dict], preds: list[dict], floor: float = 0.8) ->
         if p["confidence"] < floor or p["lat"] is None:
             continue
         total += 1
-        right += any(fam.get(g["type"], g["type"]) == fam.get(p["type"], p["type"])
-                     and km(g["lat"], g["lon"], p["lat"], p["lon"]) <= g.get("tolerance_km", 25) * 1.2
-                     for g in gold[p["article_id"]])
+        right += any(
+            fam.get(g["type"], g["type"]) == fam.get(p["type"], p["type"])
+            and km(g["lat"], g["lon"], p["lat"], p["lon"]) <= g.get("tolerance_km", 25) * 1.2
+            for g in gold[p["article_id"]]
+        )
     return right, total
 
 
@@ -56,18 +61,27 @@ def main() -> None:
     ap.add_argument("--gold", default=str(ROOT / "tests/fixtures/events_gold.jsonl"))
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     args = ap.parse_args()
-    gold_rows = [json.loads(line) for line in open(args.gold, encoding="utf-8") if line.strip()]
+    gold_rows = [
+        json.loads(line) for line in Path(args.gold).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     preds = predict(gold_rows)
     out = ROOT / "benchmarks/out/events_pred.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8")
     scorer = Path(args.shared) / "eval/score.py"
-    result = subprocess.run([sys.executable, str(scorer), "events", args.gold, str(out)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(scorer), "events", args.gold, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     print(result.stdout)
     right, total = calibration(gold_rows, preds)
-    print(f"calibration: {right}/{total} events with confidence >= 0.8 are right "
-          f"({right / total:.1%})" if total else "calibration: no events with confidence >= 0.8")
+    print(
+        f"calibration: {right}/{total} events with confidence >= 0.8 are right ({right / total:.1%})"
+        if total
+        else "calibration: no events with confidence >= 0.8"
+    )
 
 
 if __name__ == "__main__":

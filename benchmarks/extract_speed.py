@@ -17,8 +17,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PLACES = ["Panmunjom", "Paju", "Cheorwon", "Eagle Pass", "El Paso", "Del Rio", "Calais", "Dover", "Dunkirk",
-          "Kuznica", "Hajnowka", "Wagah", "Poonch", "Kupwara", "Orestiada", "Alexandroupolis", "Ceuta", "Melilla"]
+PLACES = [
+    "Panmunjom",
+    "Paju",
+    "Cheorwon",
+    "Eagle Pass",
+    "El Paso",
+    "Del Rio",
+    "Calais",
+    "Dover",
+    "Dunkirk",
+    "Kuznica",
+    "Hajnowka",
+    "Wagah",
+    "Poonch",
+    "Kupwara",
+    "Orestiada",
+    "Alexandroupolis",
+    "Ceuta",
+    "Melilla",
+]
 EVENTS = [
     "{n} migrants crossed the border near {p} on {d}, officials said.",
     "Border guards detained {n} people near {p} {d}.",
@@ -41,8 +59,18 @@ FILLER = [
     "Farmers in nearby villages said they were used to the sound of patrol vehicles at night.",
     "The issue is expected to feature in talks between ministers later this year, according to diplomats.",
 ]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "earlier this week",
-        "last weekend", "yesterday"]
+DAYS = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "earlier this week",
+    "last weekend",
+    "yesterday",
+]
 
 
 def article(rng: random.Random, i: int) -> dict:
@@ -51,13 +79,19 @@ def article(rng: random.Random, i: int) -> dict:
     sentences, words = [], 0
     while words < 500:
         pool = EVENTS if rng.random() < 0.35 else FILLER
-        s = rng.choice(pool).format(n=rng.choice(["Two", "Twelve", "About 40", "Three"]), p=rng.choice([place] + PLACES),
-                                    d=rng.choice(DAYS))
+        s = rng.choice(pool).format(
+            n=rng.choice(["Two", "Twelve", "About 40", "Three"]),
+            p=rng.choice([place] + PLACES),
+            d=rng.choice(DAYS),
+        )
         sentences.append(s)
         words += len(s.split())
-    paragraphs = [" ".join(sentences[j:j + 4]) for j in range(0, len(sentences), 4)]
-    return {"id": f"speed-{i:04d}", "published": "2026-06-18",
-            "text": f"{place} – " + "\n".join(paragraphs) + " (Invented article for benchmarks.)"}
+    paragraphs = [" ".join(sentences[j : j + 4]) for j in range(0, len(sentences), 4)]
+    return {
+        "id": f"speed-{i:04d}",
+        "published": "2026-06-18",
+        "text": f"{place} – " + "\n".join(paragraphs) + " (Invented article for benchmarks.)",
+    }
 
 
 def main() -> None:
@@ -73,18 +107,22 @@ def main() -> None:
     words = sum(len(r["text"].split()) for r in rows) / len(rows)
 
     started = time.perf_counter()
-    out = subprocess.run(["events", "extract", str(path), "--format", "jsonl"], capture_output=True, text=True)
+    out = subprocess.run(
+        ["events", "extract", str(path), "--format", "jsonl"], capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - started
     n_events = sum(1 for line in out.stdout.splitlines() if line.startswith("{"))
-    print(f"`events extract` on {len(rows)} articles (~{words:.0f} words): {seconds:.1f} s, "
-          f"{len(rows) / seconds:.1f} articles/s, {n_events} events (exit {out.returncode})")
+    print(
+        f"`events extract` on {len(rows)} articles (~{words:.0f} words): {seconds:.1f} s, "
+        f"{len(rows) / seconds:.1f} articles/s, {n_events} events (exit {out.returncode})"
+    )
 
     from events import extract, geo, nlp
     from events.models import Article
 
     steps = {"parse": 0.0, "geoparse": 0.0, "dateline": 0.0, "extract": 0.0}
     nlp.load()
-    for r in rows[:args.profile]:
+    for r in rows[: args.profile]:
         art = Article(id=r["id"], text=r["text"], published=date.fromisoformat(r["published"]))
         t0 = time.perf_counter()
         parsed = nlp.parse(art.text)
@@ -98,8 +136,10 @@ def main() -> None:
         for name, dt in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             steps[name] += dt
     total = sum(steps.values())
-    print(f"in-process on {args.profile} articles: {args.profile / total:.1f} articles/s; share of time: " +
-          ", ".join(f"{k} {v / total:.0%}" for k, v in steps.items()))
+    print(
+        f"in-process on {args.profile} articles: {args.profile / total:.1f} articles/s; share of time: "
+        + ", ".join(f"{k} {v / total:.0%}" for k, v in steps.items())
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_linker import bucket  # noqa: E402  the same split as training
+from train_linker import bucket
 
 
 def main() -> None:
@@ -30,14 +30,19 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     gold, pred = out_dir / "link_gold.jsonl", out_dir / "link_pred.jsonl"
     gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held), encoding="utf-8")
-    inputs = "".join(json.dumps({"id": r["id"], "text": r["text"], "event_verb": r["event_verb"]}) + "\n"
-                     for r in held)
+    inputs = "".join(
+        json.dumps({"id": r["id"], "text": r["text"], "event_verb": r["event_verb"]}) + "\n" for r in held
+    )
     started = time.perf_counter()
     result = subprocess.run(["events", "link", "-"], input=inputs, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
     pred.write_text(result.stdout, encoding="utf-8")
-    score = subprocess.run([sys.executable, str(Path(args.shared) / "eval/score.py"), "link", str(gold), str(pred)],
-                           capture_output=True, text=True, check=True)
+    score = subprocess.run(
+        [sys.executable, str(Path(args.shared) / "eval/score.py"), "link", str(gold), str(pred)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     print(f"held-out sentences: {len(held)} of {len(rows)}; `events link` took {seconds:.1f} s")
     print(score.stdout)
 

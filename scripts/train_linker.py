@@ -95,7 +95,9 @@ def main() -> None:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    rows = [json.loads(line) for line in open(args.data, encoding="utf-8") if line.strip()]
+    rows = [
+        json.loads(line) for line in Path(args.data).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     rows = [r for r in rows if bucket(r["id"]) <= 7]
     print(f"{len(rows)} training rows (buckets 0-7); parsing...", file=sys.stderr)
     docs = parse(rows, args.docs)
@@ -111,18 +113,30 @@ def main() -> None:
     probs = clf.predict_proba(vec.transform([e[0] for e in tu]))[:, 1]
     # a threshold that balances precision and recall on the tuning bucket
     grid = [(t / 100, x / 100) for t in range(20, 62, 2) for x in range(40, 92, 4) if x >= t]
-    best = max((f1_at(tune_rows, tu, probs, t, x) + (t, x) for t, x in grid),
-               key=lambda r: r[0] - abs(r[1] - r[2]) * 0.25)
-    print(f"tune: F1 {best[0]:.3f} P {best[1]:.3f} R {best[2]:.3f} at thresholds {best[3]:.2f}/{best[4]:.2f}",
-          file=sys.stderr)
+    best = max(
+        (f1_at(tune_rows, tu, probs, t, x) + (t, x) for t, x in grid),
+        key=lambda r: r[0] - abs(r[1] - r[2]) * 0.25,
+    )
+    print(
+        f"tune: F1 {best[0]:.3f} P {best[1]:.3f} R {best[2]:.3f} at thresholds {best[3]:.2f}/{best[4]:.2f}",
+        file=sys.stderr,
+    )
     # refit on train + tune with the chosen threshold
     X = vec.fit_transform([e[0] for e in tr + tu])
     clf = LogisticRegression(C=args.C, max_iter=2000, fit_intercept=False).fit(X, [e[1] for e in tr + tu])
-    weights = {name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0])
-               if abs(w) >= 1e-3}
-    model = {"about": "Logistic regression over parse features (events.extract.linking.features), trained by "
-                      "scripts/train_linker.py on buckets 0-7 of the event_location set.",
-             "threshold": best[3], "extra_threshold": best[4], "C": args.C, "weights": dict(sorted(weights.items()))}
+    weights = {
+        name: round(float(w), 4)
+        for name, w in zip(vec.get_feature_names_out(), clf.coef_[0])
+        if abs(w) >= 1e-3
+    }
+    model = {
+        "about": "Logistic regression over parse features (events.extract.linking.features), trained by "
+        "scripts/train_linker.py on buckets 0-7 of the event_location set.",
+        "threshold": best[3],
+        "extra_threshold": best[4],
+        "C": args.C,
+        "weights": dict(sorted(weights.items())),
+    }
     Path(args.out).write_text(json.dumps(model, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(weights)} weights", file=sys.stderr)
 

@@ -13,12 +13,18 @@ from events.extract.actors import affiliation_of, count_of
 from events.models import Article, Toponym
 
 PLACES = {
-    "Panmunjom": (37.956, 126.677, "KR", "site"), "Seoul": (37.566, 126.978, "KR", "city"),
-    "DMZ": (38.3, 127.2, "KR", "border"), "Military Demarcation Line": (38.32, 127.0, "KR", "border"),
-    "Eagle Pass": (28.709, -100.499, "US", "city"), "Rio Grande": (29.0, -100.6, "US", "water"),
-    "Joint Security Area": (37.956, 126.677, "KR", "site"), "Suwon": (37.291, 127.009, "KR", "city"),
-    "Kuznica": (53.51, 23.65, "PL", "city"), "Belarus": (53.7, 27.95, "BY", "country"),
-    "South Korea": (36.46, 127.87, "KR", "country"), "Paju": (37.76, 126.78, "KR", "city"),
+    "Panmunjom": (37.956, 126.677, "KR", "site"),
+    "Seoul": (37.566, 126.978, "KR", "city"),
+    "DMZ": (38.3, 127.2, "KR", "border"),
+    "Military Demarcation Line": (38.32, 127.0, "KR", "border"),
+    "Eagle Pass": (28.709, -100.499, "US", "city"),
+    "Rio Grande": (29.0, -100.6, "US", "water"),
+    "Joint Security Area": (37.956, 126.677, "KR", "site"),
+    "Suwon": (37.291, 127.009, "KR", "city"),
+    "Kuznica": (53.51, 23.65, "PL", "city"),
+    "Belarus": (53.7, 27.95, "BY", "country"),
+    "South Korea": (36.46, 127.87, "KR", "country"),
+    "Paju": (37.76, 126.78, "KR", "city"),
 }
 
 
@@ -28,7 +34,7 @@ def toponyms(text: str) -> list[Toponym]:
     for name, (lat, lon, cc, kind) in PLACES.items():
         start = text.find(name)
         while start >= 0:
-            whole_word = not text[start + len(name):start + len(name) + 1].isalpha()
+            whole_word = not text[start + len(name) : start + len(name) + 1].isalpha()
             if whole_word and not any(t.start <= start < t.end for t in out):
                 out.append(Toponym(start, start + len(name), name, lat, lon, cc, kind, score=1.0))
             start = text.find(name, start + 1)
@@ -46,21 +52,28 @@ def run(text: str, published: date | None = date(2026, 11, 26), dateline: str | 
 
 # -- what did not happen ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "The two soldiers did not cross the border near Panmunjom.",
-    "No shots were fired at Panmunjom, officials said.",
-    "Officials said the migrants never reached Eagle Pass.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two soldiers did not cross the border near Panmunjom.",
+        "No shots were fired at Panmunjom, officials said.",
+        "Officials said the migrants never reached Eagle Pass.",
+    ],
+)
 def test_negated_triggers_make_no_event(nlp, text):
     assert run(text) == []
 
 
-@pytest.mark.parametrize("text", [
-    "North Korea threatened to launch missiles from near Panmunjom.",
-    "The migrants plan to cross the Rio Grande near Eagle Pass next week.",
-    "Officials warned that more soldiers could defect across the DMZ.",
-    "Seoul may hold talks with Pyongyang at Panmunjom.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea threatened to launch missiles from near Panmunjom.",
+        "The migrants plan to cross the Rio Grande near Eagle Pass next week.",
+        "Officials warned that more soldiers could defect across the DMZ.",
+        "Seoul may hold talks with Pyongyang at Panmunjom.",
+    ],
+)
 def test_hypothetical_and_future_make_no_event(nlp, text):
     assert run(text) == []
 
@@ -71,8 +84,10 @@ def test_general_statement_makes_no_event(nlp):
 
 
 def test_background_history_keeps_its_own_date(nlp):
-    text = ("A North Korean soldier defected across the DMZ on Monday.\n"
-            "In 2017, another soldier ran across the Joint Security Area and was flown to a hospital in Suwon.")
+    text = (
+        "A North Korean soldier defected across the DMZ on Monday.\n"
+        "In 2017, another soldier ran across the Joint Security Area and was flown to a hospital in Suwon."
+    )
     events = run(text)
     news = [e for e in events if not e.background]
     history = [e for e in events if e.background]
@@ -85,6 +100,7 @@ def test_background_history_keeps_its_own_date(nlp):
 
 
 # -- several events, in order, once each ------------------------------------------------------------------
+
 
 def test_two_events_in_one_sentence_each_at_its_place(nlp):
     text = "Two North Korean soldiers crossed the DMZ near Panmunjom before being taken to Seoul on Tuesday."
@@ -108,10 +124,10 @@ def test_trigger_provenance_and_confidence(nlp):
     text = "Polish border guards detained 27 migrants near Kuznica on Wednesday."
     (event,) = run(text)
     assert event.trigger == "detained"
-    assert text[event.trigger_start:event.trigger_end] == "detained"
+    assert text[event.trigger_start : event.trigger_end] == "detained"
     assert event.rule.startswith("detention:")
     assert 0.0 < event.confidence <= 1.0
-    assert text[event.start:event.end] == event.sentence
+    assert text[event.start : event.end] == event.sentence
 
 
 def test_missile_object_makes_a_launch_not_gunfire(nlp):
@@ -121,29 +137,47 @@ def test_missile_object_makes_a_launch_not_gunfire(nlp):
 
 # -- actors -------------------------------------------------------------------------------------------------
 
+
 def test_actor_count_affiliation_role(nlp):
     (event,) = run("Two North Korean soldiers defected across the DMZ on Monday.")
     (actor,) = event.actors
-    assert (actor.text, actor.count, actor.affiliation, actor.role) == ("Two North Korean soldiers", 2, "KP", "soldier")
+    assert (actor.text, actor.count, actor.affiliation, actor.role) == (
+        "Two North Korean soldiers",
+        2,
+        "KP",
+        "soldier",
+    )
 
 
 def test_actor_coreference_pronoun_and_definite(nlp):
-    text = ("Two North Korean soldiers defected across the DMZ on Monday. They were taken to Seoul.\n"
-            "The soldiers were later moved to Suwon.")
+    text = (
+        "Two North Korean soldiers defected across the DMZ on Monday. They were taken to Seoul.\n"
+        "The soldiers were later moved to Suwon."
+    )
     events = run(text)
     arrivals = [e for e in events if e.type == "arrival"]
-    assert arrivals and all(e.actors and e.actors[0].count == 2 and e.actors[0].affiliation == "KP"
-                            for e in arrivals)
+    assert arrivals and all(
+        e.actors and e.actors[0].count == 2 and e.actors[0].affiliation == "KP" for e in arrivals
+    )
 
 
-@pytest.mark.parametrize("words,expected", [(["two"], 2), (["40"], 40), (["a"], 1), (["dozens", "of"], None),
-                                            (["1,200"], 1200)])
+@pytest.mark.parametrize(
+    "words,expected", [(["two"], 2), (["40"], 40), (["a"], 1), (["dozens", "of"], None), (["1,200"], 1200)]
+)
 def test_count_of(words, expected):
     assert count_of(words) == expected
 
 
-@pytest.mark.parametrize("text,code", [("North Korean soldiers", "KP"), ("Mexican migrants", "MX"),
-                                       ("a group of Syrians", "SY"), ("men from Honduras", "HN"), ("the men", "")])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("North Korean soldiers", "KP"),
+        ("Mexican migrants", "MX"),
+        ("a group of Syrians", "SY"),
+        ("men from Honduras", "HN"),
+        ("the men", ""),
+    ],
+)
 def test_affiliation_of(text, code):
     assert affiliation_of(text) == code
 
@@ -153,19 +187,22 @@ def test_affiliation_of(text, code):
 PUB = date(2026, 11, 26)  # a Thursday
 
 
-@pytest.mark.parametrize("text,start,end,precision", [
-    ("earlier this week", "2026-11-23", "2026-11-25", "week"),
-    ("last weekend", "2026-11-21", "2026-11-22", "week"),
-    ("on the night of the 6th", "2026-11-06", "2026-11-06", "day"),
-    ("on Monday", "2026-11-23", "2026-11-23", "day"),
-    ("Nov. 3", "2026-11-03", "2026-11-03", "day"),
-    ("3 November 2025", "2025-11-03", "2025-11-03", "day"),
-    ("yesterday", "2026-11-25", "2026-11-25", "day"),
-    ("last month", "2026-10-01", "2026-10-31", "month"),
-    ("two days ago", "2026-11-24", "2026-11-24", "day"),
-    ("in 2017", "2017-01-01", "2017-12-31", "year"),
-    ("Dec. 20", "2025-12-20", "2025-12-20", "day"),  # after publication: last year's
-])
+@pytest.mark.parametrize(
+    "text,start,end,precision",
+    [
+        ("earlier this week", "2026-11-23", "2026-11-25", "week"),
+        ("last weekend", "2026-11-21", "2026-11-22", "week"),
+        ("on the night of the 6th", "2026-11-06", "2026-11-06", "day"),
+        ("on Monday", "2026-11-23", "2026-11-23", "day"),
+        ("Nov. 3", "2026-11-03", "2026-11-03", "day"),
+        ("3 November 2025", "2025-11-03", "2025-11-03", "day"),
+        ("yesterday", "2026-11-25", "2026-11-25", "day"),
+        ("last month", "2026-10-01", "2026-10-31", "month"),
+        ("two days ago", "2026-11-24", "2026-11-24", "day"),
+        ("in 2017", "2017-01-01", "2017-12-31", "year"),
+        ("Dec. 20", "2025-12-20", "2025-12-20", "day"),  # after publication: last year's
+    ],
+)
 def test_date_rules(text, start, end, precision):
     (when,) = dates.find(text, PUB)
     assert (when.start.isoformat(), when.end.isoformat(), when.precision) == (start, end, precision)
@@ -178,10 +215,16 @@ def test_relative_dates_without_publication_are_unknown():
 
 
 def test_early_hours_take_the_story_date(nlp):
-    text = ("Two North Korean soldiers defected across the DMZ earlier this week. "
-            "The soldiers crossed near Panmunjom in the early hours.")
+    text = (
+        "Two North Korean soldiers defected across the DMZ earlier this week. "
+        "The soldiers crossed near Panmunjom in the early hours."
+    )
     for event in run(text):
-        assert (event.date_start, event.date_end, event.date_precision) == ("2026-11-23", "2026-11-25", "week")
+        assert (event.date_start, event.date_end, event.date_precision) == (
+            "2026-11-23",
+            "2026-11-25",
+            "week",
+        )
 
 
 def test_event_without_publication_date_is_not_invented(nlp):
@@ -190,6 +233,7 @@ def test_event_without_publication_date_is_not_invented(nlp):
 
 
 # -- linking and fallbacks -----------------------------------------------------------------------------------
+
 
 def test_link_picks_the_event_place_not_the_actor_origin(nlp):
     text = "Mexican migrants waded across the Rio Grande near Eagle Pass, officials in Washington said."
@@ -217,8 +261,10 @@ def test_specific_place_beats_the_broad_one(nlp):
 
 
 def test_fallback_previous_sentence_then_dateline(nlp):
-    text = ("Seoul – Two North Korean soldiers defected across the DMZ near Panmunjom on Monday. "
-            "They were detained by troops. South Korean officials confirmed their arrival.")
+    text = (
+        "Seoul – Two North Korean soldiers defected across the DMZ near Panmunjom on Monday. "
+        "They were detained by troops. South Korean officials confirmed their arrival."
+    )
     events = run(text, dateline="Seoul")
     by_type = {e.type: e for e in events}
     assert by_type["defection"].location_source == "sentence"
@@ -228,8 +274,10 @@ def test_fallback_previous_sentence_then_dateline(nlp):
 
 
 def test_border_anaphora_uses_the_article_border(nlp):
-    text = ("Two North Korean soldiers defected across the border into South Korea on Monday. "
-            "Troops near the DMZ were put on alert.")
+    text = (
+        "Two North Korean soldiers defected across the border into South Korea on Monday. "
+        "Troops near the DMZ were put on alert."
+    )
     (event,) = [e for e in run(text) if e.type == "defection"]
     assert event.place == "DMZ"
 
@@ -247,6 +295,8 @@ def test_crossed_place_is_not_an_actor(nlp):
 
 
 def test_missile_landing_is_part_of_the_launch(nlp):
-    text = ("North Korea launched a ballistic missile from near Panmunjom on Sunday. "
-            "The missile landed in the sea after flying 300 km.")
+    text = (
+        "North Korea launched a ballistic missile from near Panmunjom on Sunday. "
+        "The missile landed in the sea after flying 300 km."
+    )
     assert [e.type for e in run(text)] == ["missile_launch"]

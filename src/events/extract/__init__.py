@@ -13,7 +13,15 @@ from events.nlp import Parsed
 FAMILY = {"defection": "crossing", "border_crossing": "crossing"}
 BACKGROUND_DAYS = 60  # a date this far before publication is history, not the news of the day
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
-CHAIN_PLACE_TYPES = ("detention", "gunfire", "explosion", "border_crossing", "defection", "other", "propaganda")
+CHAIN_PLACE_TYPES = (
+    "detention",
+    "gunfire",
+    "explosion",
+    "border_crossing",
+    "defection",
+    "other",
+    "propaganda",
+)
 
 
 @dataclass
@@ -38,16 +46,22 @@ def family(type_id: str) -> str:
     return FAMILY.get(type_id, type_id)
 
 
-def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
-                   dateline: Toponym | None) -> list[Event]:
+def extract_events(
+    article: Article, parsed: Parsed, toponyms: list[Toponym], dateline: Toponym | None
+) -> list[Event]:
     """All events an article reports, in text order (seq), each located, dated and with its actors."""
     doc = parsed.doc
     pub = article.published
-    if pub and not date(2, 1, 1) <= pub <= date(9998, 12, 31):  # year 1 or 9999: date arithmetic would overflow
+    if pub and not date(2, 1, 1) <= pub <= date(
+        9998, 12, 31
+    ):  # year 1 or 9999: date arithmetic would overflow
         pub = None
     # the dateline is where the reporter sat, not where anything happened: only a fallback
-    toponyms = [t for t in toponyms if not (t.start < parsed.dateline_end and parsed.dateline_start < t.end)
-                or not parsed.dateline]
+    toponyms = [
+        t
+        for t in toponyms
+        if not (t.start < parsed.dateline_end and parsed.dateline_start < t.end) or not parsed.dateline
+    ]
     tracker = ActorTracker()
     drafts: list[_Draft] = []
     sents = list(doc.sents)
@@ -64,7 +78,7 @@ def extract_events(article: Article, parsed: Parsed, toponyms: list[Toponym],
     history: dates.When | None = None  # the date of a background paragraph, carried to its next sentences
     lead: dates.When | None = None
     for si, sent in enumerate(sents):
-        if si and "\n" in text[max(0, sents[si - 1].end_char - 2):sent.start_char]:
+        if si and "\n" in text[max(0, sents[si - 1].end_char - 2) : sent.start_char]:
             history = None  # a new paragraph ends a history passage
         whens = dates.in_sentence(sent, pub, date_ents.get(sent.start, []))
         past = [w for w in whens if _is_past(w, pub)] or ([] if whens else _cue_past(sent, pub))
@@ -100,8 +114,12 @@ def _more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) ->
             if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
                 continue
             for obj in prep.children:
-                if obj.dep_ != "pobj" or obj.pos_ != "PROPN" or obj.ent_type_ in ("DATE", "TIME", "NORP", "ORG") \
-                        or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from")):
+                if (
+                    obj.dep_ != "pobj"
+                    or obj.pos_ != "PROPN"
+                    or obj.ent_type_ in ("DATE", "TIME", "NORP", "ORG")
+                    or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from"))
+                ):
                     continue
                 left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
                 start, end = left.idx, obj.idx + len(obj.text)
@@ -135,8 +153,9 @@ def _cue_past(sent: Span, pub: date | None) -> list[dates.When]:
     return []
 
 
-def _when_for(trig: triggers.Trigger, whens: list[dates.When], history: dates.When | None
-              ) -> tuple[dates.When | None, str]:
+def _when_for(
+    trig: triggers.Trigger, whens: list[dates.When], history: dates.When | None
+) -> tuple[dates.When | None, str]:
     """The sentence's date nearest the trigger (one in its own clause first), else the history passage's."""
     if whens:
         subtree = {t.idx for t in trig.token.subtree}
@@ -156,7 +175,9 @@ def _fill_dates(drafts: list[_Draft], lead: dates.When | None, pub: date | None)
             if not d.background:
                 last = d.when
             continue
-        d.when, d.when_source = (last, "previous") if last else (lead, "lead") if lead else (dates.default(pub), "default")
+        d.when, d.when_source = (
+            (last, "previous") if last else (lead, "lead") if lead else (dates.default(pub), "default")
+        )
 
 
 def _locate(drafts: list[_Draft], toponyms: list[Toponym], dateline: Toponym | None, doc) -> None:
@@ -199,7 +220,11 @@ def _previous_same_event(drafts: list[_Draft], i: int) -> _Draft | None:
     An arrival is by nature somewhere else than what came before, so it follows only an earlier arrival."""
     d = drafts[i]
     for prev in reversed(drafts[:i]):
-        if prev.place is None or prev.background != d.background or prev.place_source in ("dateline", "article"):
+        if (
+            prev.place is None
+            or prev.background != d.background
+            or prev.place_source in ("dateline", "article")
+        ):
             continue
         if family(prev.trig.type) == family(d.trig.type) or d.trig.type in CHAIN_PLACE_TYPES:
             return prev
@@ -214,7 +239,9 @@ def _main_place(toponyms: list[Toponym], dateline: Toponym | None) -> Toponym | 
             counts.setdefault(t.name.lower(), []).append(t)
     if not counts:
         return None
-    ranked = sorted(counts.values(), key=lambda ts: (ts[0].kind != "country", len(ts), -ts[0].start), reverse=True)
+    ranked = sorted(
+        counts.values(), key=lambda ts: (ts[0].kind != "country", len(ts), -ts[0].start), reverse=True
+    )
     return ranked[0][0]
 
 
@@ -223,8 +250,13 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     kept: list[_Draft] = []
     for d in drafts:
         key_place = d.place.name if d.place else ""
-        same_sentence = [k for k in kept if k.sent_index == d.sent_index and family(k.trig.type) == family(d.trig.type)
-                         and ((k.place.name if k.place else "") == key_place or d.trig.rule == "noun")]
+        same_sentence = [
+            k
+            for k in kept
+            if k.sent_index == d.sent_index
+            and family(k.trig.type) == family(d.trig.type)
+            and ((k.place.name if k.place else "") == key_place or d.trig.rule == "noun")
+        ]
         if same_sentence:
             continue
         if (d.place_source != "sentence" or _anaphoric(d)) and not d.background:
@@ -242,16 +274,26 @@ def _anaphoric(d: _Draft) -> bool:
     if d.trig.rule == "override:missile-landed":
         return True  # "the missiles landed in the sea": the launch already told
     return d.trig.rule == "noun" and any(
-        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in ("the", "this", "that", "their", "its")) for c in tok.children)
+        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in ("the", "this", "that", "their", "its"))
+        for c in tok.children
+    )
 
 
 # Confidence per (rule, location source): measured on tests/fixtures (see tests/test_extract_fixtures.py).
 CONFIDENCE = {
-    ("verb", "sentence"): 0.9, ("phrase", "sentence"): 0.9, ("override", "sentence"): 0.9,
+    ("verb", "sentence"): 0.9,
+    ("phrase", "sentence"): 0.9,
+    ("override", "sentence"): 0.9,
     ("noun", "sentence"): 0.8,
-    ("verb", "previous_sentence"): 0.8, ("phrase", "previous_sentence"): 0.8, ("noun", "previous_sentence"): 0.7,
-    ("verb", "dateline"): 0.7, ("phrase", "dateline"): 0.7, ("noun", "dateline"): 0.6,
-    ("verb", "article"): 0.55, ("phrase", "article"): 0.55, ("noun", "article"): 0.45,
+    ("verb", "previous_sentence"): 0.8,
+    ("phrase", "previous_sentence"): 0.8,
+    ("noun", "previous_sentence"): 0.7,
+    ("verb", "dateline"): 0.7,
+    ("phrase", "dateline"): 0.7,
+    ("noun", "dateline"): 0.6,
+    ("verb", "article"): 0.55,
+    ("phrase", "article"): 0.55,
+    ("noun", "article"): 0.45,
 }
 
 
@@ -265,13 +307,28 @@ def _event(article: Article, d: _Draft, seq: int) -> Event:
     trig = d.trig.token
     extra = dict(d.extra, date_text=when.text, date_source=d.when_source, link_score=round(d.link_score, 3))
     return Event(
-        article_id=article.id, type=d.trig.type, sentence=d.sent.text, start=d.sent.start_char, end=d.sent.end_char,
-        trigger=d.trig.span.text, trigger_start=trig.idx, trigger_end=trig.idx + len(trig.text), actors=d.actors,
-        place=place.name if place else "", lat=place.lat if place else None, lon=place.lon if place else None,
-        country=place.country if place else "", geo_precision=d.geo_precision if place else "unknown",
+        article_id=article.id,
+        type=d.trig.type,
+        sentence=d.sent.text,
+        start=d.sent.start_char,
+        end=d.sent.end_char,
+        trigger=d.trig.span.text,
+        trigger_start=trig.idx,
+        trigger_end=trig.idx + len(trig.text),
+        actors=d.actors,
+        place=place.name if place else "",
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+        country=place.country if place else "",
+        geo_precision=d.geo_precision if place else "unknown",
         location_source=d.place_source if place else "none",
         date=when.day.isoformat() if when.day else None,
         date_start=when.start.isoformat() if when.start else None,
-        date_end=when.end.isoformat() if when.end else None, date_precision=when.precision,
-        confidence=round(max(0.05, min(1.0, confidence)), 2), rule=f"{d.trig.type}:{d.trig.rule}",
-        seq=seq, background=d.background, extra=extra)
+        date_end=when.end.isoformat() if when.end else None,
+        date_precision=when.precision,
+        confidence=round(max(0.05, min(1.0, confidence)), 2),
+        rule=f"{d.trig.type}:{d.trig.rule}",
+        seq=seq,
+        background=d.background,
+        extra=extra,
+    )

@@ -10,11 +10,51 @@ from events.config import DATA_DIR
 from events.extract.triggers import cues, sentence_of
 from events.models import Actor
 
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                     "ninety": 90, "hundred": 100, "a": 1, "an": 1, "dozen": 12, "couple": 2, "pair": 2})
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+NUMBER_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "a": 1,
+        "an": 1,
+        "dozen": 12,
+        "couple": 2,
+        "pair": 2,
+    }
+)
 PRONOUNS = {"they": "plural", "them": "plural", "he": "one", "him": "one", "she": "one", "her": "one"}
 _NP_DEPS = ("det", "nummod", "amod", "compound", "quantmod", "poss", "case", "nmod", "predet", "advmod")
 
@@ -58,8 +98,12 @@ def affiliation_of(text: str) -> str:
     words = re.findall(r"[\w.'’-]+", text.lower())
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            gram = " ".join(words[i:i + n])
-            for key in (gram, gram[:-1] if gram.endswith("s") else None, gram.replace("’s", "").replace("'s", "")):
+            gram = " ".join(words[i : i + n])
+            for key in (
+                gram,
+                gram[:-1] if gram.endswith("s") else None,
+                gram.replace("’s", "").replace("'s", ""),
+            ):
                 if key and key in table:
                     return table[key]
     return ""
@@ -74,15 +118,28 @@ def phrase(noun: Token) -> tuple[str, int, int]:
             break
     right = noun
     # "a group of 40 migrants", "a boat carrying 30 people" keep their counted part
-    if noun.lemma_.lower() in ("group", "boat", "family", "dinghy", "vessel", "number", "dozen", "crew", "unit"):
+    if noun.lemma_.lower() in (
+        "group",
+        "boat",
+        "family",
+        "dinghy",
+        "vessel",
+        "number",
+        "dozen",
+        "crew",
+        "unit",
+    ):
         for child in noun.rights:
-            if child.dep_ == "prep" and child.lower_ in ("of", "with"):
-                right = child.right_edge
-            elif child.dep_ == "acl" and child.lemma_ in ("carry", "with"):
+            if (
+                child.dep_ == "prep"
+                and child.lower_ in ("of", "with")
+                or child.dep_ == "acl"
+                and child.lemma_ in ("carry", "with")
+            ):
                 right = child.right_edge
     while left.i < noun.i and left.is_space:  # a blanked dateline is spaces
         left = noun.doc[left.i + 1]
-    span = noun.doc[left.i:right.i + 1]
+    span = noun.doc[left.i : right.i + 1]
     return span.text.strip(), span.start_char, span.end_char
 
 
@@ -158,12 +215,17 @@ class ActorTracker:
         if role and noun.i > 0 and noun.doc[noun.i - 1].lemma_.lower() + " " + role in roles():
             role = noun.doc[noun.i - 1].lemma_.lower() + " " + role  # "fishing boat", "border guard"
         if noun.lemma_.lower() in ("group", "boat", "family", "dinghy", "vessel", "crew") and count is None:
-            inner = re.search(r"\b(\d+|" + "|".join(k for k in NUMBER_WORDS if len(k) > 2) + r")\b", text.lower())
+            inner = re.search(
+                r"\b(\d+|" + "|".join(k for k in NUMBER_WORDS if len(k) > 2) + r")\b", text.lower()
+            )
             if inner:
                 count = count_of([inner.group(1)])
         affiliation = affiliation_of(text)
-        definite = words and words[0].lower() in ("the", "these", "those") and not any(
-            w.lower().isdigit() or w.lower() in NUMBER_WORDS for w in words[1:])
+        definite = (
+            words
+            and words[0].lower() in ("the", "these", "those")
+            and not any(w.lower().isdigit() or w.lower() in NUMBER_WORDS for w in words[1:])
+        )
         if definite and role and not affiliation:
             for prev in reversed(self.seen):  # "the soldiers" -> "two North Korean soldiers"
                 if prev.role == role or prev.role.endswith(" " + role):

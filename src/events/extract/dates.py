@@ -12,11 +12,27 @@ MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "several": None, "few": None}
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "several": None,
+    "few": None,
+}
 
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?" \
-       r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MON = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 # Own rules, tried in order on the lower-cased text; the first that matches at a place wins.
@@ -27,8 +43,13 @@ RULES = [
     ("month_earlier", r"\bearlier (?:this|in the) month\b|\bthis month\b"),
     ("month_last", r"\blast month\b|\bthe previous month\b"),
     ("year_last", r"\blast year\b"),
-    ("ago", r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few) "
-            r"(?P<unit>day|week|month|year)s? ago\b"),
+    (
+        "ago",
+        (
+            r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few) "
+            r"(?P<unit>day|week|month|year)s? ago\b"
+        ),
+    ),
     ("today", r"\b(?:today|this (?:morning|afternoon|evening)|tonight|earlier today)\b"),
     ("yesterday", r"\b(?:yesterday|last night|overnight)\b"),
     ("md", rf"\b{_MON} (?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? {_YEAR})?"),
@@ -89,7 +110,11 @@ def _apply(name: str, m: re.Match, pub: date | None) -> When | None:
         return When(d, d, "day") if d else None
     if name == "month" and (year or pub):
         month = MONTHS[g["mon"]]
-        if g["mon"] in ("may", "march") and not year and not m.group(0).startswith(("in ", "early", "late", "mid", "since")):
+        if (
+            g["mon"] in ("may", "march")
+            and not year
+            and not m.group(0).startswith(("in ", "early", "late", "mid", "since"))
+        ):
             return None  # "may" and "march" are usually not months
         if year is None:
             year = pub.year if month <= pub.month else pub.year - 1
@@ -162,19 +187,34 @@ def find(text: str, published: date | None, offset: int = 0) -> list[When]:
                 when = None
             taken.append((m.start(), m.end()))  # even unresolved: "this week" is not also a weekday
             if when:
-                out.append(When(when.start, when.end, when.precision, text[m.start():m.end()],
-                                offset + m.start(), offset + m.end()))
+                out.append(
+                    When(
+                        when.start,
+                        when.end,
+                        when.precision,
+                        text[m.start() : m.end()],
+                        offset + m.start(),
+                        offset + m.end(),
+                    )
+                )
     return sorted(out, key=lambda w: w.char_start)
 
 
 @lru_cache(maxsize=4096)
 def _dateparser(expr: str, published: date) -> date | None:
+    from datetime import datetime
+
     import dateparser  # slow to import; only needed for what the rules miss
 
-    from datetime import datetime
-    found = dateparser.parse(expr, languages=["en"], settings={
-        "RELATIVE_BASE": datetime(published.year, published.month, published.day),
-        "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day"]})
+    found = dateparser.parse(
+        expr,
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": datetime(published.year, published.month, published.day),
+            "PREFER_DATES_FROM": "past",
+            "REQUIRE_PARTS": ["day"],
+        },
+    )
     return found.date() if found else None
 
 

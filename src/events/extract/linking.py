@@ -2,9 +2,9 @@
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from collections.abc import Iterator
 from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
@@ -55,8 +55,11 @@ def features(trigger: Token, cand: Span, others: list[Span], label: str = "") ->
     before = cand.end <= trigger.i
     dist = abs(root.i - trigger.i)
     closer = sum(1 for o in others if o.start != cand.start and abs(o.root.i - trigger.i) < dist)
-    same_side_closer = sum(1 for o in others if o.start != cand.start and (o.end <= trigger.i) == before
-                           and abs(o.root.i - trigger.i) < dist)
+    same_side_closer = sum(
+        1
+        for o in others
+        if o.start != cand.start and (o.end <= trigger.i) == before and abs(o.root.i - trigger.i) < dist
+    )
     clause_t = _clause(trigger)
     clause_c = _clause(root)
     f = {
@@ -123,8 +126,9 @@ def _names() -> tuple[frozenset, frozenset]:
         states = {row["name"].lower() for row in gc.get_us_states().values()}
     except ImportError:
         countries, states = set(), set()
-    return frozenset(countries | {"us", "u.s.", "uk", "britain", "america", "congo", "gaza", "west bank", "kashmir"}), \
-        frozenset(states)
+    return frozenset(
+        countries | {"us", "u.s.", "uk", "britain", "america", "congo", "gaza", "west bank", "kashmir"}
+    ), frozenset(states)
 
 
 def _kind(cand: Span) -> str:
@@ -138,14 +142,47 @@ def _kind(cand: Span) -> str:
 
 
 _CLASS_WORDS = {
-    "city": "settlement", "town": "settlement", "village": "settlement", "camp": "settlement",
-    "province": "admin", "district": "admin", "governorate": "admin", "state": "admin", "region": "admin",
-    "county": "admin", "prefecture": "admin", "lga": "admin", "countryside": "admin",
-    "airport": "site", "hospital": "site", "square": "site", "base": "site", "road": "site", "street": "site",
-    "bridge": "site", "mosque": "site", "market": "site", "stadium": "site", "hotel": "site", "embassy": "site",
-    "university": "site", "prison": "site", "school": "site", "station": "site", "checkpoint": "site",
-    "sea": "water", "gulf": "water", "river": "water", "strait": "water", "channel": "water", "ocean": "water",
-    "mountains": "terrain", "heights": "terrain", "valley": "terrain", "strip": "terrain", "bank": "terrain",
+    "city": "settlement",
+    "town": "settlement",
+    "village": "settlement",
+    "camp": "settlement",
+    "province": "admin",
+    "district": "admin",
+    "governorate": "admin",
+    "state": "admin",
+    "region": "admin",
+    "county": "admin",
+    "prefecture": "admin",
+    "lga": "admin",
+    "countryside": "admin",
+    "airport": "site",
+    "hospital": "site",
+    "square": "site",
+    "base": "site",
+    "road": "site",
+    "street": "site",
+    "bridge": "site",
+    "mosque": "site",
+    "market": "site",
+    "stadium": "site",
+    "hotel": "site",
+    "embassy": "site",
+    "university": "site",
+    "prison": "site",
+    "school": "site",
+    "station": "site",
+    "checkpoint": "site",
+    "sea": "water",
+    "gulf": "water",
+    "river": "water",
+    "strait": "water",
+    "channel": "water",
+    "ocean": "water",
+    "mountains": "terrain",
+    "heights": "terrain",
+    "valley": "terrain",
+    "strip": "terrain",
+    "bank": "terrain",
 }
 
 
@@ -274,7 +311,9 @@ def says_near(doc: Doc, span: Span) -> bool:
     for _ in range(3):
         if tok.dep_ == "pobj":
             prep = tok.head
-            return prep.lower_ in NEAR_WORDS or (prep.lower_ in ("to", "of") and prep.head.lower_ in NEAR_WORDS)
+            return prep.lower_ in NEAR_WORDS or (
+                prep.lower_ in ("to", "of") and prep.head.lower_ in NEAR_WORDS
+            )
         if tok.dep_ in ("compound", "appos") and tok.head.i != tok.i:
             tok = tok.head
             continue
@@ -283,8 +322,26 @@ def says_near(doc: Doc, span: Span) -> bool:
 
 
 # Prepositions that put an event at a place, and those that name where it went ('to Seoul' for an arrival).
-AT_PREPS = ("in", "at", "near", "across", "into", "on", "off", "outside", "along", "through", "over", "inside",
-            "around", "toward", "towards", "from", "within", "between")
+AT_PREPS = (
+    "in",
+    "at",
+    "near",
+    "across",
+    "into",
+    "on",
+    "off",
+    "outside",
+    "along",
+    "through",
+    "over",
+    "inside",
+    "around",
+    "toward",
+    "towards",
+    "from",
+    "within",
+    "between",
+)
 TO_PREPS = ("to", "into", "in", "at", "on")
 
 
@@ -298,10 +355,16 @@ def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -
     anchor = _clause(trigger)  # a nominal trigger's places hang off its verb ("resumed broadcasts in Paju")
     if tok.dep_ == "pobj":
         prep = tok.head
-        anchored = any(prep.head.i == a.i or a in prep.ancestors or prep.head in a.subtree for a in (trigger, anchor))
+        anchored = any(
+            prep.head.i == a.i or a in prep.ancestors or prep.head in a.subtree for a in (trigger, anchor)
+        )
         if prep.lower_ in AT_PREPS and anchored:
             bonus += 0.3
-        if type_id in ("arrival", "repatriation") and prep.lower_ in ("to", "into", "in", "at", "through") and anchored:
+        if (
+            type_id in ("arrival", "repatriation")
+            and prep.lower_ in ("to", "into", "in", "at", "through")
+            and anchored
+        ):
             bonus += 0.2
         if type_id not in ("arrival", "repatriation") and prep.lower_ == "to":
             bonus -= 0.2
@@ -316,7 +379,9 @@ def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -
     return bonus
 
 
-def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc, type_id: str = "") -> tuple[object, float, bool] | None:
+def pick_in_sentence(
+    trigger: Token, toponyms: list, doc: Doc, type_id: str = ""
+) -> tuple[object, float, bool] | None:
     """The best resolved toponym of the trigger's sentence for this trigger: (toponym, score, near)."""
     sent = _sentence(trigger)
     spans = []
@@ -329,8 +394,10 @@ def pick_in_sentence(trigger: Token, toponyms: list, doc: Doc, type_id: str = ""
         return None
     others = [s for _, s in spans]
     n_fine = sum(1 for top, _ in spans if top.kind != "country")
-    scored = [(score(trigger, s, others, s.label_ or "GPE") + rule_bonus(trigger, s, type_id, top, n_fine), top, s)
-              for top, s in spans]
+    scored = [
+        (score(trigger, s, others, s.label_ or "GPE") + rule_bonus(trigger, s, type_id, top, n_fine), top, s)
+        for top, s in spans
+    ]
     best = max(scored, key=lambda x: x[0])
     if best[1].kind in BROAD_KINDS:
         # "across the Rio Grande near Eagle Pass", "the DMZ near Cheorwon": the named point is the better place
@@ -350,8 +417,12 @@ def _points_at(span: Span, broad: Span, trigger: Token) -> bool:
         return False
     attach = tok.head.head
     verb = _clause(trigger)
-    return attach.i in range(broad.start, broad.end) or attach.i in (trigger.i, verb.i) or \
-        attach.head.i in range(broad.start, broad.end) or _clause(attach).i == _clause(broad.root).i
+    return (
+        attach.i in range(broad.start, broad.end)
+        or attach.i in (trigger.i, verb.i)
+        or attach.head.i in range(broad.start, broad.end)
+        or _clause(attach).i == _clause(broad.root).i
+    )
 
 
 def link_jsonl(lines) -> Iterator[dict]:
@@ -372,7 +443,7 @@ def link_jsonl(lines) -> Iterator[dict]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"line {number}: needs \"text\" and \"event_verb\": {{\"start\", \"end\"}}") from exc
+                raise InputError(f'line {number}: needs "text" and "event_verb": {{"start", "end"}}') from exc
             if not isinstance(text, str) or not 0 <= start < end <= len(text):
                 raise InputError(f"line {number}: event_verb {start}-{end} is outside the text")
             yield row, start, end
@@ -383,8 +454,12 @@ def link_jsonl(lines) -> Iterator[dict]:
         docs = nlp.load().pipe((r[0]["text"] for r in batch), batch_size=64)
         for (row, start, end), doc in zip(batch, docs):
             spans = link(doc, start, end)
-            yield {"id": row.get("id"),
-                   "event_locations": [{"start": s.start_char, "end": s.end_char, "text": s.text} for s in spans]}
+            yield {
+                "id": row.get("id"),
+                "event_locations": [
+                    {"start": s.start_char, "end": s.end_char, "text": s.text} for s in spans
+                ],
+            }
         batch.clear()
 
     for item in rows():

@@ -54,7 +54,10 @@ def index() -> _Index:
             if len(words) == 1:
                 lemmas.setdefault(words[0], []).append((type_id, words[0] in nominal))
             else:
-                multi.add(f"{type_id}|phrase", [[{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]]])
+                multi.add(
+                    f"{type_id}|phrase",
+                    [[{"LEMMA": words[0], "POS": "VERB"}] + [{"LOWER": w} for w in words[1:]]],
+                )
         for form in row.get("forms", []):
             forms.setdefault(form, []).append(type_id)
         if row.get("phrases"):
@@ -150,10 +153,16 @@ def find(doc: Doc) -> list[Trigger]:
             if not rule.startswith("override") and not _object_ok(onto[type_id], tok):
                 continue
             if rule == "lemma":
-                rule = "verb" if tok.pos_ == "VERB" or tok.lower_ in onto[type_id].get("forms", []) else "noun"
+                rule = (
+                    "verb" if tok.pos_ == "VERB" or tok.lower_ in onto[type_id].get("forms", []) else "noun"
+                )
             if tok.pos_ == "VERB" and tok.dep_ == "amod":  # "the defecting soldiers": a description
                 continue
-            if tok.pos_ != "VERB" and tok.dep_ == "compound" and tok.head.lemma_ in ("crossing", "point", "post"):
+            if (
+                tok.pos_ != "VERB"
+                and tok.dep_ == "compound"
+                and tok.head.lemma_ in ("crossing", "point", "post")
+            ):
                 continue
         if type_id == "border_crossing" and rule == "noun" and _is_place_name(tok):
             continue  # "at the Wagah border crossing": a site, not a crossing
@@ -204,7 +213,9 @@ def negated(tok: Token) -> bool:
         if any(c.lower_ in neg and c.dep_ in ("neg", "advmod", "det") for c in t.children):
             return True
     for arg in (c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")):
-        if arg.lower_ in ("none", "nobody", "nothing") or any(g.dep_ == "det" and g.lower_ == "no" for g in arg.children):
+        if arg.lower_ in ("none", "nobody", "nothing") or any(
+            g.dep_ == "det" and g.lower_ == "no" for g in arg.children
+        ):
             return True  # "no shots were fired", "none of them crossed"
     own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
     if (tok.dep_ == "xcomp" or (tok.dep_ == "conj" and not own_subject)) and tok.head.pos_ == "VERB":
@@ -216,7 +227,15 @@ def _governors(tok: Token) -> list[Token]:
     """The words a trigger depends on for its mood: up through xcomp/conj, and from a nominal to its verb."""
     out, t = [], tok
     while t.head.i != t.i and len(out) < 4:
-        nominal_link = t.pos_ != "VERB" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "prep", "attr", "appos")
+        nominal_link = t.pos_ != "VERB" and t.dep_ in (
+            "nsubj",
+            "nsubjpass",
+            "dobj",
+            "pobj",
+            "prep",
+            "attr",
+            "appos",
+        )
         if t.dep_ in ("xcomp", "conj", "pcomp") or nominal_link:
             t = t.head
             out.append(t)
@@ -252,13 +271,30 @@ def general(tok: Token) -> bool:
     if dets & cues()["general_words"]:
         return True
     has_det = any(c.dep_ in ("det", "poss", "nummod") for c in tok.children)
-    if tok.tag_ in ("NNS", "NNPS") and not has_det and tok.dep_ in ("nsubj", "nsubjpass") \
-            and tok.head.tag_ in ("VBZ", "VBP") and not any(c.dep_ == "aux" for c in tok.head.children):
+    if (
+        tok.tag_ in ("NNS", "NNPS")
+        and not has_det
+        and tok.dep_ in ("nsubj", "nsubjpass")
+        and tok.head.tag_ in ("VBZ", "VBP")
+        and not any(c.dep_ == "aux" for c in tok.head.children)
+    ):
         return True  # "defections highlight...", "crossings are rare": about a kind of event
-    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in ("act", "risk", "threat", "wave", "number", "kind", "type"):
+    if (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ == "of"
+        and tok.head.head.lemma_.lower() in ("act", "risk", "threat", "wave", "number", "kind", "type")
+    ):
         return True
     # "efforts to promote defection", "calls for talks": the event is the object of an intention
     gov = tok.head if tok.dep_ in ("dobj", "pobj") else None
     if gov is not None and gov.dep_ == "prep":
         gov = gov.head
-    return gov is not None and gov.lemma_.lower() in cues()["hypothetical_heads"] | {"call", "demand", "propose", "request", "push", "prospect", "possibility"}
+    return gov is not None and gov.lemma_.lower() in cues()["hypothetical_heads"] | {
+        "call",
+        "demand",
+        "propose",
+        "request",
+        "push",
+        "prospect",
+        "possibility",
+    }
