@@ -172,10 +172,16 @@ def detect_language(text: str) -> str:
     return code
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def build_article(text: str, *, name: str, options: ReadOptions, id: str = "", title: str = "", url: str = "",
                   published: date | None = None, source: str = "", author: str = "",
                   input_format: str = "") -> Article:
     """An Article with its language and the provenance of its date: metadata, dateline, default or unknown."""
+    # Lone surrogates (a JSON "\ud800", an undecodable file name) cannot be hashed, parsed or stored.
+    text, id, title, url, source, author = (_LONE_SURROGATE.sub("\ufffd", v)
+                                            for v in (text, id, title, url, source, author))
     text = text.strip()
     if not text:
         raise InputError(f"{name}: empty text")
