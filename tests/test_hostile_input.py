@@ -180,3 +180,22 @@ def test_out_of_range_coordinates_never_reach_the_store():
         with pytest.raises(InputError) as caught:
             Event(article_id="a", type="arrival", sentence="s", start=0, end=1, place="Nowhere", lat=lat, lon=lon)
         assert "Nowhere" in str(caught.value)
+
+
+def test_lone_surrogates_and_undecodable_names_are_stored_not_fatal(tmp_path):
+    """A JSON "\\ud800" escape or a file name that is not UTF-8 used to end the whole ingest."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"id": "s\\udc00", "title": "T\\ud800", "text": "Migrants \\ud800 crossed '
+                                    'the river near Eagle Pass on Monday."}\n' + _jsonl_line(61) + "\n",
+                                    encoding="utf-8")
+    odd = bytes(folder) + b"/odd\xffname.txt"  # Linux allows any bytes in a name
+    with open(odd, "wb") as out:
+        out.write(_article(62).encode("utf-8"))
+    db = tmp_path / "events.sqlite"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db), "--published", PUBLISHED])
+    assert result.exit_code == 0, result.output
+    assert _counts(db)["articles"] == 3
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT id, text FROM articles"))
+    assert stored["s\ufffd"].startswith("Migrants \ufffd crossed")  # the bad character marked, the rest kept
