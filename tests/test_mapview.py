@@ -109,10 +109,11 @@ def test_many_events_are_aggregated(frame):
     big["lat"] = [(i % 140) - 70 + 0.5 for i in range(len(big))]
     big["lon"] = [(i * 7 % 340) - 170 + 0.5 for i in range(len(big))]
     summary = mapview.summarize(big, max_points=3000)
-    assert summary.aggregated and 0 < summary.cells <= 3000 and "aggregated" in summary.line()
+    assert summary.aggregated and 0 < summary.cells <= 750 and "aggregated" in summary.line()
     cfg = _config(mapview.build_map(big, max_points=3000).get_root().render())
     assert cfg["events"] == [] and len(cfg["cells"]) == summary.cells
     assert sum(c["n"] for c in cfg["cells"]) == 12000
+    assert all(sum(c["counts"].values()) == c["n"] and c["type"] in c["counts"] for c in cfg["cells"])
     assert not mapview.summarize(frame).aggregated
 
 
@@ -124,3 +125,13 @@ def test_empty_frame_renders(frame):
 def test_every_type_has_its_own_icon():
     for event_type, row in ontology().items():
         assert mapview._fa_path(row["icon"]), f"{event_type}: icon {row['icon']!r} not in Font Awesome"
+
+
+def test_cells_are_grid_squares(frame):
+    big = pd.concat([frame[frame["lat"].notna()]] * 20, ignore_index=True)
+    big["id"] = [f"x#{i}" for i in range(len(big))]
+    cfg = _config(mapview.build_map(big, max_points=40).get_root().render())
+    for cell in cfg["cells"]:
+        (south, west), (north, east) = cell["box"]
+        assert south <= cell["lat"] <= north and west <= cell["lon"] <= east
+        assert north - south == pytest.approx(east - west)

@@ -37,6 +37,8 @@ var dmz = L.geoJSON(null, {
 var bases = { "Natural Earth (offline)": L.layerGroup() };
 if (cfg.tiles) {
   var osm = L.tileLayer(cfg.tiles.url, { maxZoom: 19, attribution: cfg.tiles.attribution, crossOrigin: true });
+  // With no internet a failed tile would show as a broken image over the offline basemap: hide it.
+  osm.on("tileerror", function (e) { e.tile.style.visibility = "hidden"; });
   bases = { "OpenStreetMap": osm, "Natural Earth (offline)": L.layerGroup() };
   osm.addTo(map);
 } else {
@@ -94,13 +96,14 @@ cfg.events.forEach(function (e) {
 });
 cluster.addTo(map);
 
-// Aggregated mode: grid cells as circles sized by count (drawn instead of markers).
+// Aggregated mode: the grid cells themselves, coloured by their commonest type, darker with more events.
 var cells = L.featureGroup();
+var most = cfg.cells.reduce(function (m, c) { return Math.max(m, c.n); }, 1);
 cfg.cells.forEach(function (c) {
   var t = T[c.type] || T.other;
-  L.circleMarker([c.lat, c.lon], { radius: Math.min(28, 5 + 2.5 * Math.sqrt(c.n)), color: "#fff", weight: 1.5,
-                                   fillColor: t.colour, fillOpacity: 0.75 })
-    .bindPopup(c.popup).bindTooltip(c.n + " events").addTo(cells);
+  L.rectangle(c.box, { color: "#fff", weight: 0.6, fillColor: t.colour,
+                       fillOpacity: 0.3 + 0.6 * Math.log(1 + c.n) / Math.log(1 + most) })
+    .bindPopup(c.popup).bindTooltip(c.n + " events · mostly " + t.label).addTo(cells);
 });
 if (cfg.cells.length) cells.addTo(map);
 
@@ -163,7 +166,9 @@ var legend = L.control({ position: "bottomright" });
 legend.onAdd = function () {
   var div = L.DomUtil.create("div", "ev-legend"), counts = {};
   all.forEach(function (m) { counts[m.ev.type] = (counts[m.ev.type] || 0) + 1; });
-  cfg.cells.forEach(function (c) { counts[c.type] = (counts[c.type] || 0) + c.n; });
+  cfg.cells.forEach(function (c) {
+    Object.keys(c.counts).forEach(function (t) { counts[t] = (counts[t] || 0) + c.counts[t]; });
+  });
   var html = '<div class="ev-legend-title">Event types</div>';
   Object.keys(T).forEach(function (t) {
     if (!counts[t]) return;

@@ -65,7 +65,7 @@ def summarize(events: pd.DataFrame, max_points: int = MAX_POINTS) -> MapSummary:
     mapped = _mappable(events)
     if len(mapped) <= max_points:
         return MapSummary(len(events), len(mapped), False)
-    cells, deg = _grid(mapped, max_points)
+    cells, deg = _grid(mapped, max_points // 4)
     return MapSummary(len(events), len(mapped), True, len(cells), deg)
 
 
@@ -121,7 +121,7 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
         "events": [], "cells": [], "routes": [],
     }
     if aggregated:
-        cells, deg = _grid(mapped, max_points)
+        cells, deg = _grid(mapped, max_points // 4)  # a quarter: readable cells, far under the point budget
         config["cells"] = cells
         config["options"]["note"] = f"{len(mapped)} events in {len(cells)} cells of {deg:g}°"
     else:
@@ -284,7 +284,7 @@ def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
     """Aggregate events into square lat/lon cells, growing the cell until at most max_cells remain."""
-    deg = 0.1
+    deg = 0.125
     while True:
         gx, gy = (frame["lon"] // deg).astype(int), (frame["lat"] // deg).astype(int)
         if len(set(zip(gx, gy))) <= max_cells or deg >= 20:
@@ -303,7 +303,8 @@ def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
         span = f"{html.escape(str(_val(cell.lo) or '?'))} – {html.escape(str(_val(cell.hi) or '?'))}"
         out.append({
             "lat": round(float(cell.lat), 4), "lon": round(float(cell.lon), 4), "n": int(cell.n),
-            "type": counts[0][1],
+            "box": [[round(y * deg, 4), round(x * deg, 4)], [round((y + 1) * deg, 4), round((x + 1) * deg, 4)]],
+            "type": counts[0][1], "counts": {t: n for n, t in counts},
             "popup": (f'<div class="ev-pop ev-cell"><b>{int(cell.n)} events</b> in this {deg:g}° cell'
                       f'<ul>{lines}</ul><span class="ev-muted">{span}</span><br>'
                       "Narrow the filters to see single events.</div>"),
