@@ -199,3 +199,28 @@ def test_lone_surrogates_and_undecodable_names_are_stored_not_fatal(tmp_path):
     with sqlite3.connect(db) as conn:
         stored = dict(conn.execute("SELECT id, text FROM articles"))
     assert stored["s\ufffd"].startswith("Migrants \ufffd crossed")  # the bad character marked, the rest kept
+
+
+def test_feeds_expand_no_external_or_nested_entities(tmp_path):
+    """XXE (an entity naming a local file) and 'billion laughs' (entities nested ten deep) in a feed."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-4242", encoding="utf-8")
+    xxe = tmp_path / "xxe.rss"
+    xxe.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>\n'
+                   '<rss version="2.0"><channel><title>T</title><item><title>Leak &xxe;</title><description>'
+                   "Migrants crossed the river near Eagle Pass on Monday &xxe;.</description></item>"
+                   "</channel></rss>", encoding="utf-8")
+    nested = "".join(f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">' for i in range(9))
+    laughs = tmp_path / "laughs.rss"
+    laughs.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "lol">{nested}]>\n'
+                      '<rss version="2.0"><channel><title>T</title><item><title>x</title><description>'
+                      "Soldiers crossed the MDL near Paju &j;</description></item></channel></rss>",
+                      encoding="utf-8")
+    db = tmp_path / "events.sqlite"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["ingest", str(xxe), str(laughs), "--db", str(db)])
+    assert time.monotonic() - started < 30
+    with sqlite3.connect(db) as conn:
+        stored = " ".join(t + " " + x for t, x in conn.execute("SELECT title, text FROM articles"))
+    assert "SECRET-4242" not in stored and "lollollol" not in stored
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output
