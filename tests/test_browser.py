@@ -1,6 +1,8 @@
 """The page and the HTML export in headless Chromium with the network blocked (only 127.0.0.1 answers)."""
 
+import csv
 import io
+import json
 import os
 import socket
 import subprocess
@@ -157,6 +159,24 @@ def test_dashboard_offline(server):
         assert popup.locator("mark").inner_text() == "fired"
         assert popup.locator("a").count() == 0  # its javascript: URL is not linked
         assert page.dialogs == []
+
+
+def test_downloads_carry_the_filter(server):
+    with offline_page("downloads") as page:
+        page.goto(server + "/?type=Arrival")
+        map_frame(page)
+        files = {}
+        for name in ("CSV", "GeoJSON", "HTML map"):
+            with page.expect_download(timeout=60000) as download:
+                page.get_by_role("button", name=name, exact=True).click()
+            files[name] = Path(download.value.path()).read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(files["CSV"])))
+        assert {r["type"] for r in rows} == {"arrival"} and len(rows) == 2
+        assert json.loads(rows[0]["filter"]) == {"types": ["arrival"]}
+        doc = json.loads(files["GeoJSON"])
+        assert doc["filter"] == {"types": ["arrival"]} and len(doc["features"]) == 2
+        assert "<title>Border events (types=arrival)</title>" in files["HTML map"]
+        assert "/app/static/" not in files["HTML map"]
 
 
 def test_table_row_focuses_the_map(server):

@@ -87,7 +87,7 @@ def test_html_export_is_standalone(sample_store):
     assert "/app/static/" not in page and "<script src=" not in page and '<link rel="stylesheet"' not in page
     assert "L.markerClusterGroup" in page and "leaflet" in page.lower()
     assert XSS_SCRIPT not in page and XSS_IMG not in page
-    assert "<title>Border events (start=2026-08-01" in page
+    assert "<title>Border events (start=2026-08-01; types=arrival,border_crossing" in page
 
 
 def test_unknown_format_names_it(sample_store):

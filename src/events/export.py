@@ -111,7 +111,8 @@ def _local(link: str) -> str:
 
 
 def _filters_line(filters: Filters | None) -> str:
-    return "; ".join(f"{k}={v}" for k, v in describe(filters)["filter"].items())
+    return "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in describe(filters)["filter"].items())
 
 
 def _escape(text: str) -> str:
