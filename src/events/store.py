@@ -155,7 +155,8 @@ class Store:
             self.writer = self.engine.execution_options(sqlite_immediate=True)
             self.migrate()
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open store {_safe(self.url)}: {exc.__class__.__name__}: {exc}") from exc
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())  # the driver's words, one line
+            raise StoreError(f"cannot open store {_safe(self.url)}: {exc.__class__.__name__}: {reason}") from exc
 
     def close(self) -> None:
         """Close the pooled connections."""
