@@ -224,3 +224,16 @@ def test_feeds_expand_no_external_or_nested_entities(tmp_path):
         stored = " ".join(t + " " + x for t, x in conn.execute("SELECT title, text FROM articles"))
     assert "SECRET-4242" not in stored and "lollollol" not in stored
     assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("url", ["{tmp}/no/such/dir/x.sqlite", "{tmp}/not-a-db.sqlite",
+                                 "postgresql://user:hunter2@127.0.0.1:9/db", "nosuchscheme://x"])
+def test_a_store_that_cannot_open_is_one_line(tmp_path, url):
+    (tmp_path / "not-a-db.sqlite").write_text("this is not a database\n" * 100, encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text(_article(71), encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(article), "--db", url.format(tmp=tmp_path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot open store "), result.stderr
+    assert "hunter2" not in result.stderr  # the password is never printed
