@@ -161,6 +161,26 @@ def test_dashboard_offline(server):
         assert page.dialogs == []
 
 
+def test_panning_does_not_rerun(server):
+    with offline_page("pan") as page:
+        sent = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+        page.goto(server)
+        frame = map_frame(page)
+        page.wait_for_timeout(2000)
+        before, n = frame.evaluate("() => window.eventsMap.map.getCenter().lng"), len(sent)
+        box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 200, y + 80, steps=10)
+        page.mouse.up()
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(2500)
+        assert frame.evaluate("() => window.eventsMap.map.getCenter().lng") != before  # the map did move
+        assert sent[n:] == []  # ... and the page sent nothing back: no script rerun
+
+
 def test_downloads_carry_the_filter(server):
     with offline_page("downloads") as page:
         page.goto(server + "/?type=Arrival")
