@@ -231,7 +231,12 @@ def _fetch(url: str, options: ReadOptions):
 
 
 def _read_stdin(options: ReadOptions) -> Iterator[Article | InputError]:
-    text = sys.stdin.read()
+    raw = getattr(sys.stdin, "buffer", None)
+    try:  # the bytes, decoded like a file's: UTF-16, legacy encodings, and binary refused
+        text = decode(raw.read(), "<stdin>") if raw else sys.stdin.read()
+    except InputError as exc:
+        yield exc
+        return
     if text.lstrip().startswith("{"):
         yield from read_jsonl(text.splitlines(), "<stdin>", options=options)
     else:
