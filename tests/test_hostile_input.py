@@ -237,3 +237,16 @@ def test_a_store_that_cannot_open_is_one_line(tmp_path, url):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot open store "), result.stderr
     assert "hunter2" not in result.stderr  # the password is never printed
+
+
+def test_stdin_is_decoded_like_a_file(tmp_path):
+    db = tmp_path / "events.sqlite"
+    binary = CliRunner().invoke(main, ["ingest", "-", "--db", str(db)], input=b"\x00\x01\x02PK\x03\x04binary")
+    assert binary.exit_code == 1 and _errors(binary.stderr) == ["error: <stdin>: binary file, not text"]
+    for data in (_article(81).replace("–", "-").encode("cp1252").replace(b"Monday", b"Monday \xe9\xff"),
+                 _article(82).encode("utf-16")):
+        result = CliRunner().invoke(main, ["ingest", "-", "--db", str(db), "--published", PUBLISHED], input=data)
+        assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        texts = [t for (t,) in conn.execute("SELECT text FROM articles ORDER BY text")]
+    assert len(texts) == 2 and "Monday éÿ" in texts[0] and "number 82" in texts[1]
