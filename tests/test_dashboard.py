@@ -83,3 +83,12 @@ def test_pasted_article_appears_without_restart(app):
     # Dated after the store's last day (pasted text is published today): the open date range widens to it.
     assert app.slider(key="dates").value[1] > date(2026, 11, 24)
     assert _events(app) > before
+
+
+def test_empty_store_and_empty_result(app, db_path, monkeypatch, tmp_path):
+    app.query_params["q"] = "no such text"
+    app.run()
+    assert not app.exception and _events(app) == 0
+    monkeypatch.setenv("EVENTS_DB", str(tmp_path / "empty.sqlite"))
+    empty = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not empty.exception and _events(empty) == 0
