@@ -82,6 +82,19 @@ def test_jsonl_matches_the_event_contract(sample_store):
         assert line == expected
 
 
+def test_offsets_stay_integers_beside_nulls(sample_store):
+    frame = sample_store.query()
+    frame.loc[0, "trigger_start"] = None  # one null makes pandas store the column as float
+    frame["trigger_start"] = frame["trigger_start"].astype(float)
+    lines = [json.loads(line) for line in _write(frame, "jsonl", None).splitlines()]
+    assert lines[0]["trigger_start"] is None
+    assert all(isinstance(line["trigger_start"], int) for line in lines[1:])
+    rows = list(csv.DictReader(io.StringIO(_write(frame, "csv", None))))
+    assert rows[0]["trigger_start"] == "" and "." not in rows[1]["trigger_start"]
+    props = json.loads(_write(frame, "geojson", None))["features"][1]["properties"]
+    assert isinstance(props["trigger_start"], int)
+
+
 def test_html_export_is_standalone(sample_store):
     page = _write(sample_store.query(), "html")
     assert "/app/static/" not in page and "<script src=" not in page and '<link rel="stylesheet"' not in page

@@ -28,6 +28,7 @@ CSV_COLUMNS = ["id", "article_id", "seq", "type", "date", "date_start", "date_en
                "sentence", "start", "end", "trigger", "trigger_start", "trigger_end", "rule",
                "title", "url", "source", "published"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+INT_FIELDS = ("seq", "start", "end", "trigger_start", "trigger_end")  # pandas turns them to float beside a null
 
 
 def export(frame: pd.DataFrame, fmt: str, out: TextIO, filters: Filters | None = None) -> None:
@@ -65,7 +66,7 @@ def to_geojson(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None)
     for row in frame.to_dict("records"):
         lat, lon = _clean(row.get("lat")), _clean(row.get("lon"))
         geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
-        props = {k: _clean(v) for k, v in row.items() if k not in ("lat", "lon", "place_id")}
+        props = {k: _field(row, k) for k in row if k not in ("lat", "lon", "place_id")}
         features.append({"type": "Feature", "id": str(row["id"]), "geometry": geometry, "properties": props})
     doc = {"type": "FeatureCollection", **describe(filters), "features": features}
     json.dump(doc, out, ensure_ascii=False)
@@ -76,7 +77,7 @@ def to_jsonl(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None) -
     """One event per line with the keys of Event.to_contract(), in its order."""
     for row in frame.to_dict("records"):
         actors = row.get("actors") or []
-        record = {k: _clean(row.get(k)) for k in CONTRACT}
+        record = {k: _field(row, k) for k in CONTRACT}
         record["actors"] = [a.get("text", "") for a in actors]
         record["actors_detail"] = actors
         record["background"] = bool(record["background"])
@@ -120,7 +121,7 @@ def _escape(text: str) -> str:
 
 
 def _csv_value(row: dict, column: str):
-    value = _clean(row.get(column))
+    value = _field(row, column)
     if column == "actors":
         return "; ".join(a.get("text", "") for a in (row.get("actors") or []))
     return value
@@ -136,6 +137,12 @@ def _cell(value) -> str:
         return str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _field(row: dict, column: str):
+    """A row's value ready for output: cleaned, and whole numbers back to int where the contract says int."""
+    value = _clean(row.get(column))
+    return int(value) if column in INT_FIELDS and value is not None else value
 
 
 def _clean(value):
