@@ -92,3 +92,12 @@ def test_empty_store_and_empty_result(app, db_path, monkeypatch, tmp_path):
     monkeypatch.setenv("EVENTS_DB", str(tmp_path / "empty.sqlite"))
     empty = AppTest.from_file(PAGE, default_timeout=90).run()
     assert not empty.exception and _events(empty) == 0
+
+
+def test_first_start_ingests_the_samples(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVENTS_DB", str(tmp_path / "fresh.sqlite"))
+    monkeypatch.delenv("EVENTS_NO_SAMPLES", raising=False)
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert not at.exception
+    assert _events(at) > 20  # the bundled sample articles, extracted on first start
+    assert any("stored" in t.value for t in at.toast)
