@@ -404,3 +404,28 @@ def test_browser_runs_no_payload_in_the_html_export(frame, tmp_path):
         finally:
             browser.close()
     assert all("__pwned" not in url for url in outside)  # nothing the payloads name was requested
+
+
+def test_dashboard_paste_of_a_hostile_article(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    store = Store(str(tmp_path / "events.sqlite"))  # its own store: the module's stays as the other tests expect
+    for article, found in hostile_articles():
+        store.add(article, found)
+    monkeypatch.setenv("EVENTS_DB", store.url)
+    monkeypatch.setenv("EVENTS_NO_SAMPLES", "1")
+    app = AppTest.from_file(PAGE, default_timeout=90)
+    app.run()
+    before = _events(app)
+    pasted = (f"Raid {SCRIPT} {MARKDOWN}\nPAJU, South Korea – Two North Korean soldiers {IMG} crossed the Military "
+              f"Demarcation Line near Paju on Monday, officials said.")
+    app.text_area[0].set_value(pasted).run()
+    next(b for b in app.button if b.label == "Extract and add").click()
+    app.run()
+    assert not app.exception
+    assert _events(app) > before
+    assert any(s.startswith("1 articles read") for s in (e.value for e in app.success))
+    table = app.dataframe[0].value
+    assert any(IMG in s for s in table["sentence"])  # stored and shown as data
+    for block in app.markdown:
+        assert "__pwned" not in block.value
