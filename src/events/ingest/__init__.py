@@ -62,8 +62,10 @@ def _read_one(name: str, options: ReadOptions) -> Iterator[Article | InputError]
     elif (path := Path(name)).is_dir():
         for child in folder_files(path):
             yield from read_file(child, options=options)
-    elif path.exists():
+    elif path.is_file():
         yield from read_file(path, options=options)
+    elif path.exists():  # /dev/zero reports 0 bytes and never ends; a FIFO blocks until someone writes
+        yield InputError(f"{name}: not a regular file; not read")
     else:
         yield InputError(f"{name}: no such file or folder")
 
