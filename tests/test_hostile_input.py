@@ -250,3 +250,21 @@ def test_stdin_is_decoded_like_a_file(tmp_path):
     with sqlite3.connect(db) as conn:
         texts = [t for (t,) in conn.execute("SELECT text FROM articles ORDER BY text")]
     assert len(texts) == 2 and "Monday éÿ" in texts[0] and "number 82" in texts[1]
+
+
+def test_devices_and_fifos_are_refused_unread(tmp_path):
+    """/dev/zero says it holds 0 bytes and never ends; a FIFO blocks until someone writes to it."""
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.txt"
+    good.write_text(_article(91), encoding="utf-8")
+    paths = [p for p in ("/dev/zero", "/dev/urandom") if os.path.exists(p)] + [str(fifo), str(good)]
+    db = tmp_path / "events.sqlite"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["ingest", *paths, "--db", str(db)])
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    assert _errors(result.stderr) == [f"error: {p}: not a regular file; not read" for p in paths[:-1]]
+    assert _counts(db)["articles"] == 1
