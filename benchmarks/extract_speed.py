@@ -141,6 +141,20 @@ def main() -> None:
         + ", ".join(f"{k} {v / total:.0%}" for k, v in steps.items())
     )
 
+    from events import pipeline
+
+    arts = [
+        Article(id=r["id"], text=r["text"], published=date.fromisoformat(r["published"]))
+        for r in rows[: args.profile]
+    ]
+    started = time.perf_counter()
+    for i in range(0, len(arts), 32):
+        pipeline.process_many(arts[i : i + 32])
+    print(
+        f"in-process, batched with nlp.pipe (pipeline.process_many, 32 a batch): "
+        f"{len(arts) / (time.perf_counter() - started):.1f} articles/s"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -302,6 +302,10 @@ def _event(article: Article, d: _Draft, seq: int) -> Event:
     confidence = CONFIDENCE.get((rule, d.place_source), 0.3)
     if d.when_source == "default":
         confidence -= 0.05
+    if d.place_source == "sentence" and d.link_score < 0:
+        confidence -= 0.1  # the parse rules argued against the only place the sentence offered
+    if d.geo_precision == "country":
+        confidence -= 0.1  # a country is a weak answer to "where"
     when = d.when or dates.UNKNOWN
     place = d.place
     trig = d.trig.token
