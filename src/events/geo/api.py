@@ -61,7 +61,8 @@ def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
 
 def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
     """Recognise and resolve every place mention of a parsed article, the dateline included, in text order.
-    Demonyms ('North Korean') inform the resolution but are reported only with demonyms=True."""
+    Demonyms ('North Korean') inform the resolution but are reported only with demonyms=True; names that
+    neither the gazetteer nor the (opt-in) online geocoder can place are left out."""
     from events.geo.recognize import recognize
 
     mentions = recognize(parsed, gazetteer())
@@ -72,8 +73,9 @@ def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
             mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
     mentions.sort(key=lambda m: m.start)
     found = resolve_mentions(text, mentions)
-    return [t for t, m in zip(found, mentions)
-            if not m.context_only or (demonyms and m.weight < 1.0 and t.kind == "country")]
+    # a name no gazetteer knows is more often a person or an organisation than a place
+    return [t for t, m in zip(found, mentions) if t.resolved
+            and (not m.context_only or (demonyms and m.weight < 1.0 and t.kind == "country"))]
 
 
 def _parts(place: str, offset: int = 0) -> list[tuple[int, int]]:

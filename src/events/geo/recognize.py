@@ -60,8 +60,12 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":  # NORP: demonyms, kept as evidence
             spans.append((ent.start_char, ent.end_char, ent.label_))
-        elif ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE and ent.label_ in ("ORG", "PERSON", "NORP"):
+        elif ent.label_ in ("ORG", "PERSON", "NORP") and ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE:
             # "through Amritsar" tagged ORG: a place when a town of that very name exists
+            spans.append((ent.start_char, ent.end_char, "TOWN"))
+        elif (ent.label_ in ("ORG", "PERSON") and len(ent) == 1 and ent[0].dep_ in ("compound", "nmod", "amod")
+              and ent[0].head.pos_ == "NOUN" and _town(gaz, ent.text, 50_000)):
+            # "Alexandria police" tagged PERSON: a town's name used as a modifier
             spans.append((ent.start_char, ent.end_char, "TOWN"))
     weak = doc.vocab.strings["WEAK"]
     for match_id, start, end in _matcher(gaz)(doc):
@@ -96,12 +100,18 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             taken.append((s, e))
             mentions.append(Mention(s, e, text))
     # a one-word name spaCy also tags as (part of) a person elsewhere is a surname: "Sheriff Strickland"
-    people = {t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
+    people = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}  # surnames
     people |= {ent.text for ent in doc.ents if ent.label_ == "NORP"}
     mentions = [m for m in mentions if m.context_only or m.name not in people or _strong(gaz, m.name)]
     taken = [(m.start, m.end) for m in mentions]
-    mentions += _repeats(doc.text, [m for m in mentions if m.name not in people], taken)
+    mentions += _repeats(doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _town(gaz: Gazetteer, text: str, population: int) -> bool:
+    """The own name of a town of at least this population."""
+    return any(e.kind == "city" and e.match == PRIMARY and e.population >= population
+               for e in candidates(gaz, text))
 
 
 def _big_region(gaz: Gazetteer, text: str) -> bool:
