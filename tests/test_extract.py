@@ -114,6 +114,18 @@ def test_two_events_in_one_sentence_each_at_its_place(nlp):
     assert by_type["border_crossing"].geo_precision in ("near", "exact")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The man is believed to have crossed the border near Eagle Pass on Monday.",
+        "He is the first soldier to defect across the DMZ near Panmunjom this year.",
+        "A North Korean soldier who crossed the DMZ near Panmunjom last week will be questioned in Seoul.",
+    ],
+)
+def test_reported_and_ordinal_infinitives_did_happen(nlp, text):
+    assert [e.type for e in run(text)] in (["border_crossing"], ["defection"])
+
+
 def test_one_event_per_type_per_sentence(nlp):
     text = "South Korean troops fired warning shots and opened fire again as the boat crossed near Panmunjom."
     types = [e.type for e in run(text)]
@@ -200,6 +212,7 @@ PUB = date(2026, 11, 26)  # a Thursday
         ("last month", "2026-10-01", "2026-10-31", "month"),
         ("two days ago", "2026-11-24", "2026-11-24", "day"),
         ("in 2017", "2017-01-01", "2017-12-31", "year"),
+        ("earlier this year", "2026-01-01", "2026-11-26", "year"),
         ("Dec. 20", "2025-12-20", "2025-12-20", "day"),  # after publication: last year's
     ],
 )

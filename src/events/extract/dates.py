@@ -43,6 +43,7 @@ RULES = [
     ("month_earlier", r"\bearlier (?:this|in the) month\b|\bthis month\b"),
     ("month_last", r"\blast month\b|\bthe previous month\b"),
     ("year_last", r"\blast year\b"),
+    ("year_this", r"\b(?:earlier |so far )?this year\b"),
     (
         "ago",
         (
@@ -137,6 +138,8 @@ def _apply(name: str, m: re.Match, pub: date | None) -> When | None:
         return When(*_month_range(prev.year, prev.month), "month")
     if name == "year_last":
         return When(date(pub.year - 1, 1, 1), date(pub.year - 1, 12, 31), "year")
+    if name == "year_this":
+        return When(date(pub.year, 1, 1), pub, "year")
     if name == "today":
         return When(pub, pub, "day")
     if name == "yesterday":

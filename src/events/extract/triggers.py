@@ -257,7 +257,9 @@ def hypothetical(tok: Token) -> str:
         if any(ch.lower_ == "if" and ch.dep_ == "mark" for ch in t.children):
             return "if"
     infinitive = any(ch.dep_ == "aux" and ch.lower_ == "to" for ch in tok.children)
-    if infinitive and tok.head.lemma_.lower() not in c["keep_heads"]:
+    # "is believed to have crossed", "the first soldier to defect this year" did happen
+    ordinal = any(ch.lower_ in c["ordinals"] for ch in tok.head.children)
+    if infinitive and tok.head.lemma_.lower() not in c["keep_heads"] and not ordinal:
         return "infinitive"
     return ""
 
