@@ -37,7 +37,8 @@ def main() -> int:
         try:
             getattr(props, name)()
             result = "ok"
-        except Exception as exc:  # a property failed: Hypothesis has shrunk it to a small example
+        except Exception as exc:  # noqa: BLE001 - any failure of a property is reported, then the next runs
+            # a property failed: Hypothesis has shrunk it to a small example
             failures += 1
             result = f"FAILED: {exc.__class__.__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
             traceback.print_exc(limit=3, file=sys.stderr)

@@ -123,7 +123,7 @@ def _assert_inert(fragment: str) -> str:
 
 
 def _config(page: str) -> dict:
-    found = re.search(r"var cfg = (\{.*?\});\n", page, re.S)
+    found = re.search(r"var cfg = (\{.*?\});\n", page, re.DOTALL)
     assert found, "no event data in the page"
     return json.loads(found.group(1))
 
