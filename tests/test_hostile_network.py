@@ -188,7 +188,7 @@ def test_batch_of_urls_through_the_command_goes_on(server, slept, tmp_path):
 @pytest.fixture
 def geocoder(server, tmp_path, monkeypatch):
     online = pytest.importorskip("events.geo.online")
-    monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.2)
     client = online.Online(user_agent=AGENT, domain=server.removeprefix("http://"), scheme="http",
                            cache_path=tmp_path / "nominatim.sqlite", min_delay=0.01)
     waits = []
