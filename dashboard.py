@@ -24,6 +24,7 @@ from events.store import Filters, Store
 
 HERE = Path(__file__).resolve().parent
 BIND = {"bind": "query-params"}  # every filter lives in the URL, so a link reproduces the view
+DEFAULTS = {"type": [], "country": [], "actor": "", "q": "", "conf": 0.0, "source": [], "background": False}
 
 
 @st.cache_resource
@@ -51,9 +52,13 @@ def exported(url: str, filters: Filters, fmt: str) -> str:
 
 
 @st.cache_data(show_spinner=False)
-def choices(url: str) -> dict:
+def choices(url: str, background: bool) -> dict:
+    """Filter options; the date bounds span the events the page can show (history only when asked for)."""
     store = open_store(url)
-    return {"bounds": store.date_bounds(), "country": store.distinct("country"),
+    frame = load(url, Filters(include_background=background))
+    bounds = (frame["date_start"].min(), frame["date_end"].fillna(frame["date_start"]).max()) if len(frame) \
+        else (None, None)
+    return {"bounds": tuple(None if pd.isna(b) else b for b in bounds), "country": store.distinct("country"),
             "source": store.distinct("source"), "counts": store.counts()}
 
 
@@ -86,9 +91,16 @@ def first_start(store: Store) -> None:
     st.toast(summary.line())
 
 
+def reset_filters() -> None:
+    """Back to the defaults (bound widgets take their value from session state, then update the URL)."""
+    st.session_state.update(DEFAULTS)
+    if "_bounds" in st.session_state:
+        st.session_state["dates"] = st.session_state["_bounds"]
+
+
 def sidebar(url: str) -> tuple[Filters, dict]:
     """The filter widgets (bound to the URL) -> Filters, plus page options."""
-    info = choices(url)
+    info = choices(url, bool(st.session_state.get("background") or st.query_params.get("background")))
     lo, hi = (date.fromisoformat(d) if d else None for d in info["bounds"])
     types = list(ontology())
     with st.sidebar:
@@ -114,6 +126,7 @@ def sidebar(url: str) -> tuple[Filters, dict]:
         sources = st.multiselect("Source", info["source"], key="source", placeholder="All sources", **BIND)
         background = st.toggle("Include background events", key="background",
                                help="History mentioned in passing, not news of the day", **BIND)
+        st.button("Reset filters", icon=":material/restart_alt:", type="tertiary", on_click=reset_filters)
         st.markdown("### Map")
         heat = st.toggle("Heat map", key="heat", **BIND)
         story = st.toggle("Story (step through events)", key="story", **BIND)

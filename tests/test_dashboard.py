@@ -43,6 +43,15 @@ def test_query_params_restore_filters(app):
     assert _events(app) == 1  # the arrival in Seoul
 
 
+def test_reset_filters(app):
+    app.query_params["type"] = "Arrival"
+    app.query_params["country"] = "KR"
+    app.run()
+    assert _events(app) == 1
+    next(b for b in app.sidebar.button if b.label == "Reset filters").click().run()
+    assert _events(app) == 8 and app.multiselect(key="type").value == []
+
+
 def test_text_actor_and_confidence_filters(app):
     app.query_params["q"] = "Dover"
     app.run()
@@ -77,7 +86,7 @@ def test_pasted_article_appears_without_restart(app):
         "Soldier crosses the DMZ\n"
         "A North Korean soldier crossed the Military Demarcation Line near Panmunjom on Thursday, "
         "South Korea's military said. He was taken into custody by South Korean troops.").run()
-    app.button[0].click().run()
+    next(b for b in app.button if b.label == "Extract and add").click().run()
     assert not app.exception
     assert any("1 stored" in s.value for s in app.sidebar.success)
     # Dated after the store's last day (pasted text is published today): the open date range widens to it.

@@ -3,6 +3,7 @@
 var T = cfg.types, O = cfg.options, container = map.getContainer();
 var DAY = 86400000;
 container.classList.add("ev-map");
+if (O.story) container.classList.add("ev-present");  // presentation: larger type in the controls
 
 // Basemap: Natural Earth land and borders in a pane *below* the tiles, so it shows only where tiles fail
 // (no internet); the DMZ and MDL sit above the tiles.
