@@ -183,10 +183,11 @@ def build_article(text: str, *, name: str, options: ReadOptions, id: str = "", t
     text, id, title, url, source, author = (_LONE_SURROGATE.sub("\ufffd", v)
                                             for v in (text, id, title, url, source, author))
     text = text.strip()
+    where = f"{name}: " if name else ""  # JSON and CSV records get their file:line from guard()
     if not text:
-        raise InputError(f"{name}: empty text")
+        raise InputError(f"{where}empty text")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"{name}: text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit "
+        raise InputError(f"{where}text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit "
                          f"for one article; split it into articles (JSONL or CSV)")
     origin = "metadata"
     if published is None:
