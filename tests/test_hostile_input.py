@@ -269,3 +269,15 @@ def test_devices_and_fifos_are_refused_unread(tmp_path):
     assert result.exit_code == 1
     assert _errors(result.stderr) == [f"error: {p}: not a regular file; not read" for p in paths[:-1]]
     assert _counts(db)["articles"] == 1
+
+
+def test_an_oversized_record_is_named_by_its_line(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "big", "text": "' + "word " * 250_000 + '"}\n' + _jsonl_line(95) + "\n",
+                    encoding="utf-8")
+    db = tmp_path / "events.sqlite"
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db)])
+    (error,) = _errors(result.stderr)
+    assert error == (f"error: {path}:1: text is 1,249,999 characters, over the 1,000,000 limit for one article; "
+                     f"split it into articles (JSONL or CSV)")
+    assert _counts(db)["articles"] == 1
