@@ -135,3 +135,12 @@ def test_cells_are_grid_squares(frame):
         (south, west), (north, east) = cell["box"]
         assert south <= cell["lat"] <= north and west <= cell["lon"] <= east
         assert north - south == pytest.approx(east - west)
+
+
+def test_popup_says_where_the_place_came_from(frame):
+    from types import SimpleNamespace
+
+    row = frame[frame["id"] == "demo-korea#2"].iloc[0].to_dict()
+    assert "(from the" not in mapview.popup_html(SimpleNamespace(**row))
+    row["location_source"] = "dateline"
+    assert "(from the dateline)" in mapview.popup_html(SimpleNamespace(**row))

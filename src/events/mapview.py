@@ -157,7 +157,7 @@ def popup_html(row) -> str:
         (f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
          f'{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>'),
         _field("When", html.escape(_when(row)), row.date_precision),
-        _field("Where", html.escape(_where(row)), row.geo_precision),
+        _field("Where", html.escape(_where(row)) + _located_by(row), row.geo_precision),
     ]
     if actors:
         parts.append(_field("Who", html.escape(actors)))
@@ -208,6 +208,14 @@ def source_link(title: str, url: str) -> str:
     if urlparse(url.strip()).scheme.lower() in ("http", "https"):
         return f'<a href="{html.escape(url.strip(), quote=True)}" target="_blank" rel="noopener noreferrer">{text}</a>'
     return f"<span>{text}</span>"
+
+
+def _located_by(row) -> str:
+    """Where the place came from, when not the event's own sentence (a dateline, the previous sentence)."""
+    source = str(_val(getattr(row, "location_source", "")) or "")
+    if source in ("", "sentence", "none"):
+        return ""
+    return f' <span class="ev-muted">(from the {html.escape(source.replace("_", " "))})</span>'
 
 
 def _source_note(row) -> str:
