@@ -22,7 +22,7 @@ from events import config
 from events.config import DATA_DIR
 from events.errors import GeocodingError
 
-BUILD_VERSION = "4"  # bump when the schema or the build rules change
+BUILD_VERSION = "5"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
@@ -130,6 +130,9 @@ class _Builder:
         entry_id = self.keys.get(key)
         if entry_id is None:
             return
+        if match == ALIAS:  # listed with the entry too, so phrase matching sees "U.S." and "NSW"
+            row = self.entries[entry_id - 1]
+            self.entries[entry_id - 1] = row[:-1] + ("|".join(filter(None, [row[-1], *texts])),)
         for text in texts:
             norm = normalize(text)
             if _latin(norm):

@@ -70,9 +70,10 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     weak = doc.vocab.strings["WEAK"]
     for match_id, start, end in _matcher(gaz)(doc):
         span = doc[start:end]
-        if match_id == weak and (span[0].ent_type_ in ("PERSON", "ORG") or not (
-                (start > 0 and doc[start - 1].lower_ in LOCATIVE | {"the"}) or _big_region(gaz, span.text))):
-            continue
+        if match_id == weak and (span[0].ent_type_ == "PERSON" or not (
+                (start > 0 and doc[start - 1].lower_ in LOCATIVE | {"the"} and span[0].ent_type_ != "ORG")
+                or _big_region(gaz, span.text))):
+            continue  # "Van", "Rivers": a region's name only after "in", "the"...; "Texas" anywhere
         spans.append((span.start_char, span.end_char, "GAZ"))
     for match in _TOWN_OF.finditer(doc.text):
         spans.append((match.start(1), match.end(1), "TOWN"))
