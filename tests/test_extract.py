@@ -281,6 +281,8 @@ def test_fallback_previous_sentence_then_dateline(nlp):
     events = run(text, dateline="Seoul")
     by_type = {e.type: e for e in events}
     assert by_type["defection"].location_source == "sentence"
+    for e in events:  # the blanked dateline is not part of the first sentence
+        assert text[e.start : e.end] == e.sentence and not e.sentence.startswith(" ")
     assert by_type["detention"].location_source == "previous_sentence"
     assert by_type["detention"].place == by_type["defection"].place
     assert by_type["arrival"].location_source == "dateline" and by_type["arrival"].place == "Seoul"

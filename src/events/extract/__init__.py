@@ -33,7 +33,7 @@ class _Draft:
     sent_index: int
     actors: tuple[Actor, ...]
     when: dates.When
-    when_source: str  # sentence, context, lead, default
+    when_source: str  # sentence, context (history passage), previous, lead, default
     background: bool
     place: Toponym | None = None
     place_source: str = "none"
@@ -52,10 +52,8 @@ def extract_events(
     """All events an article reports, in text order (seq), each located, dated and with its actors."""
     doc = parsed.doc
     pub = article.published
-    if pub and not date(2, 1, 1) <= pub <= date(
-        9998, 12, 31
-    ):  # year 1 or 9999: date arithmetic would overflow
-        pub = None
+    if pub and not date(2, 1, 1) <= pub <= date(9998, 12, 31):
+        pub = None  # year 1 or 9999: date arithmetic would overflow
     # the dateline is where the reporter sat, not where anything happened: only a fallback
     toponyms = [
         t
@@ -183,7 +181,7 @@ def _fill_dates(drafts: list[_Draft], lead: dates.When | None, pub: date | None)
 def _locate(drafts: list[_Draft], toponyms: list[Toponym], dateline: Toponym | None, doc) -> None:
     """Place each draft: its sentence, then the same event earlier, the dateline, the article's main place."""
     border = next((t for t in toponyms if t.kind == "border" and t.resolved), None)
-    main = _main_place(toponyms, dateline)
+    main = _main_place(toponyms)
     for i, d in enumerate(drafts):
         picked = linking.pick_in_sentence(d.trig.token, toponyms, doc, d.trig.type)
         if picked:
@@ -210,7 +208,7 @@ def _locate(drafts: list[_Draft], toponyms: list[Toponym], dateline: Toponym | N
 
 
 def _mentions_border(d: _Draft) -> bool:
-    """The sentence speaks of 'the border', 'the frontier' or 'the line' near the trigger."""
+    """The sentence speaks of 'the border', 'the frontier', the DMZ or the MDL."""
     return any(t.lemma_.lower() in ("border", "frontier", "dmz", "mdl") for t in d.sent)
 
 
@@ -231,7 +229,7 @@ def _previous_same_event(drafts: list[_Draft], i: int) -> _Draft | None:
     return None
 
 
-def _main_place(toponyms: list[Toponym], dateline: Toponym | None) -> Toponym | None:
+def _main_place(toponyms: list[Toponym]) -> Toponym | None:
     """The most mentioned resolved place below country level, else the most mentioned country."""
     counts: dict[str, list[Toponym]] = {}
     for t in toponyms:
@@ -297,6 +295,16 @@ CONFIDENCE = {
 }
 
 
+def _visible(sent: Span) -> Span:
+    """The sentence without the blanked dateline and line breaks around it, so text[start:end] == sentence."""
+    start, end = sent.start, sent.end
+    while start < end - 1 and sent.doc[start].is_space:
+        start += 1
+    while end > start + 1 and sent.doc[end - 1].is_space:
+        end -= 1
+    return sent.doc[start:end]
+
+
 def _event(article: Article, d: _Draft, seq: int) -> Event:
     rule = d.trig.rule.split(":")[0]
     confidence = CONFIDENCE.get((rule, d.place_source), 0.3)
@@ -310,12 +318,13 @@ def _event(article: Article, d: _Draft, seq: int) -> Event:
     place = d.place
     trig = d.trig.token
     extra = dict(d.extra, date_text=when.text, date_source=d.when_source, link_score=round(d.link_score, 3))
+    sentence = _visible(d.sent)
     return Event(
         article_id=article.id,
         type=d.trig.type,
-        sentence=d.sent.text,
-        start=d.sent.start_char,
-        end=d.sent.end_char,
+        sentence=sentence.text,
+        start=sentence.start_char,
+        end=sentence.end_char,
         trigger=d.trig.span.text,
         trigger_start=trig.idx,
         trigger_end=trig.idx + len(trig.text),
