@@ -137,7 +137,7 @@ def main(argv=None) -> None:
     ap.add_argument("shared", nargs="?", default=str(ROOT.parent / "shared"))
     ap.add_argument("--sets", default="lgl,geovirus,wiktor")
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each set")
-    ap.add_argument("--geoparse-limit", type=int, default=300, help="documents per set for end to end")
+    ap.add_argument("--geoparse-limit", type=int, default=600, help="documents per set for end to end")
     ap.add_argument("--no-geoparse", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="skip the cold gazetteer build figures")
     args = ap.parse_args(argv)

@@ -22,6 +22,9 @@ GENERIC = {"north", "south", "east", "west", "central", "northern", "southern", 
 # "the border town of Kaesong", "the city of Goseong": a named place whatever spaCy tagged it.
 _TOWN_OF = re.compile(r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
                       r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+INSTITUTIONS = {"Police", "Department", "Council", "School", "Schools", "Board", "Fire", "Hospital", "Library",
+                "Township", "Sheriff", "Chamber", "Commission", "Court", "Airport", "Mayor", "Municipal",
+                "Authority", "Zoo", "Park", "Parks", "Utilities", "Housing", "Rescue"}
 LOCATIVE = {"in", "near", "at", "from", "to", "through", "across", "into", "outside", "around", "toward",
             "towards", "via", "inside", "between"}
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
@@ -63,6 +66,13 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
         elif ent.label_ in ("ORG", "PERSON", "NORP") and ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE:
             # "through Amritsar" tagged ORG: a place when a town of that very name exists
             spans.append((ent.start_char, ent.end_char, "TOWN"))
+        elif ent.label_ == "ORG" and len(ent) > 1 and any(t.text in INSTITUTIONS for t in ent[1:]):
+            # "Watertown Police Department", "Greer City Council": the town the body belongs to
+            for n in range(min(3, len(ent) - 1), 0, -1):
+                head = ent[:n]
+                if head[-1].text not in INSTITUTIONS and _town(gaz, head.text, 5_000):
+                    spans.append((head.start_char, head.end_char, "TOWN"))
+                    break
         elif (ent.label_ in ("ORG", "PERSON") and len(ent) == 1 and ent[0].dep_ in ("compound", "nmod", "amod")
               and ent[0].head.pos_ == "NOUN" and _town(gaz, ent.text, 50_000)):
             # "Alexandria police" tagged PERSON: a town's name used as a modifier
