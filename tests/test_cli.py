@@ -55,3 +55,26 @@ def test_extract_prints_contract_through_the_real_command(tmp_path):
 def test_bad_published_is_a_usage_error():
     result = CliRunner().invoke(main, ["extract", "x.txt", "--published", "26/11/2026"])
     assert result.exit_code == 2 and "is not YYYY-MM-DD" in result.output
+
+
+def test_an_article_that_breaks_extraction_is_reported_and_the_rest_stored(tmp_path, db_path, monkeypatch):
+    from events import pipeline
+
+    real = pipeline.process
+
+    def flaky(article, parsed=None):
+        if article.id == "boom":
+            raise RuntimeError("unexpected")
+        return real(article, parsed)
+
+    monkeypatch.setattr(pipeline, "process", flaky)
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "boom", "text": "Soldiers crossed the DMZ."}\n'
+                    '{"id": "fine", "text": "Two soldiers defected across the DMZ on Monday."}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db_path), "--published", "2026-11-26"])
+    assert result.exit_code == 1
+    assert "error: boom: extraction failed (RuntimeError: unexpected)" in result.output
+    assert _counts(db_path)["articles"] == 1
+    monkeypatch.setattr(pipeline, "process", real)
+    again = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db_path), "--published", "2026-11-26"])
+    assert again.exit_code == 0 and _counts(db_path)["articles"] == 2

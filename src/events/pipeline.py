@@ -1,13 +1,16 @@
 """The one path for the data: article -> parse -> toponyms -> events -> store."""
 
+import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from events import extract, geo, nlp
 from events.errors import EventsError
 from events.models import Article, Event
 from events.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
@@ -20,10 +23,36 @@ def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
     return extract.extract_events(article, parsed, toponyms, dateline)
 
 
-def process_many(articles: list[Article]) -> list[list[Event]]:
-    """`process` over a batch, parsing with nlp.pipe."""
-    parsed = iter(nlp.parse_many([a.text for a in articles if is_english(a)]))
-    return [process(a, next(parsed)) if is_english(a) else [] for a in articles]
+def process_many(articles: list[Article]) -> list[list[Event] | EventsError]:
+    """`process` over a batch, parsing with nlp.pipe; an article that fails becomes an error, not a crash."""
+    english = [a for a in articles if is_english(a)]
+    try:
+        parsed = iter(list(nlp.parse_many([a.text for a in english])))
+    except Exception:  # one bad text must not sink the batch: parse one at a time instead
+        parsed = iter([None] * len(english))
+    return [_guarded(a, next(parsed)) if is_english(a) else [] for a in articles]
+
+
+def _guarded(article: Article, parsed: nlp.Parsed | None) -> list[Event] | EventsError:
+    try:
+        return process(article, parsed)
+    except EventsError as exc:
+        return EventsError(f"{article.id}: {exc}")
+    except Exception as exc:  # a bug on odd input: report the article and go on with the rest
+        log.exception("extraction failed for article %s", article.id)
+        return EventsError(f"{article.id}: extraction failed ({exc.__class__.__name__}: {exc})")
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items, in order (itertools.batched is Python 3.12+)."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def is_english(article: Article) -> bool:
@@ -85,7 +114,9 @@ def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32
         fresh = [a for a in pending if not store.has_article(a.id)]
         summary.skipped["already stored"] += len(pending) - len(fresh)
         for article, found in zip(fresh, process_many(fresh)):
-            if store.add(article, found):
+            if isinstance(found, EventsError):
+                summary.errors.append(str(found))  # not stored, so a rerun tries it again
+            elif store.add(article, found):
                 summary.stored += 1
                 summary.events += len(found)
             else:
