@@ -18,7 +18,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from events import assets, export, mapview
-from events.config import DATA_DIR, db_url
+from events.config import SAMPLES, SAMPLES_PUBLISHED, db_url
+from events.ingest import SUFFIXES
 from events.models import ontology
 from events.store import Filters, Store
 
@@ -82,12 +83,10 @@ def ingest(store: Store, items: list, label: str):
 def first_start(store: Store) -> None:
     if store.counts()["articles"] or os.environ.get("EVENTS_NO_SAMPLES"):
         return
-    try:
-        from events.ingest import read_paths
-    except ImportError:  # readers not installed: start empty rather than fail
-        return
+    from events.ingest import read_paths
+
     with st.spinner("First start: extracting events from the bundled sample articles…"):
-        summary = ingest(store, list(read_paths([str(DATA_DIR / "samples")])), "Sample articles")
+        summary = ingest(store, list(read_paths([str(SAMPLES)], SAMPLES_PUBLISHED)), "Sample articles")
     st.toast(summary.line())
 
 
@@ -142,8 +141,8 @@ def add_articles(store: Store) -> None:
     from events.ingest import read_paths, text_article
 
     with st.sidebar.expander("Add articles"):
-        files = st.file_uploader("Files (.txt: first line title; .jsonl: one article a line)",
-                                 type=["txt", "jsonl"], accept_multiple_files=True)
+        files = st.file_uploader("Files: text (first line title), HTML, RSS/Atom, CSV, JSONL",
+                                 type=sorted(suffix.lstrip(".") for suffix in SUFFIXES), accept_multiple_files=True)
         pasted = st.text_area("…or paste an article (first line is the title)", height=120)
         if not st.button("Extract and add", disabled=not (files or pasted.strip())):
             return
@@ -167,7 +166,7 @@ def added_message() -> None:
     if "added" in st.session_state:
         line, errors = st.session_state.pop("added")
         for error in errors:
-            st.sidebar.error(error)
+            st.sidebar.text(f"error: {error}")  # plain text: an article's words are never rendered as Markdown
         st.sidebar.success(line)
 
 

@@ -78,3 +78,25 @@ def test_an_article_that_breaks_extraction_is_reported_and_the_rest_stored(tmp_p
     monkeypatch.setattr(pipeline, "process", real)
     again = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db_path), "--published", "2026-11-26"])
     assert again.exit_code == 0 and _counts(db_path)["articles"] == 2
+
+
+def test_export_every_format_through_the_command(sample_store, tmp_path):
+    import pandas as pd
+
+    runner = CliRunner()
+    total = len(sample_store.query())
+    for fmt in ("csv", "geojson", "jsonl", "html", "parquet"):
+        out = tmp_path / f"events.{fmt}"
+        result = runner.invoke(main, ["export", "--db", sample_store.url, "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert f"{total} events exported" in result.output
+    assert len(json.loads((tmp_path / "events.geojson").read_text(encoding="utf-8"))["features"]) == total
+    assert len((tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()) == total
+    assert len(pd.read_parquet(tmp_path / "events.parquet")) == total
+    assert len(pd.read_csv(tmp_path / "events.csv")) == total
+    assert "<html" in (tmp_path / "events.html").read_text(encoding="utf-8").lower()
+    one_type = runner.invoke(main, ["export", "--db", sample_store.url, "--type", "arrival"])
+    rows = [json.loads(line) for line in one_type.stdout.splitlines()]
+    assert rows and {r["type"] for r in rows} == {"arrival"} and len(rows) < total
+    bad = runner.invoke(main, ["export", "--db", sample_store.url, "--type", "nope"])
+    assert bad.exit_code == 2 and "unknown type 'nope'" in bad.output

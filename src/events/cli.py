@@ -90,7 +90,8 @@ def ingest(paths, db, published, strict, scheduler, **reading):
 @_reader_options
 def watch(target, db, every, once, published, **reading):
     """Watch a folder, feed file or feed URL and ingest new items as they appear (state kept in the store)."""
-    from events.ingest.watch import parse_interval, watch as run
+    from events.ingest.watch import parse_interval
+    from events.ingest.watch import watch as run
 
     try:
         seconds = parse_interval(every)
@@ -160,9 +161,7 @@ def export(db, fmt, start, end, types, countries, out):
                       countries=tuple(c.upper() for c in countries))
     frame = _open_store(db).query(filters)
     binary = fmt == "parquet"
-    stream = open(out, "wb" if binary else "w", encoding=None if binary else "utf-8", newline="") if out \
-        else (sys.stdout.buffer if binary else sys.stdout)
-    try:
+    with click.open_file(out or "-", "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
         if binary:
             from events.parquet import to_parquet
 
@@ -171,9 +170,6 @@ def export(db, fmt, start, end, types, countries, out):
             from events.export import export as write
 
             write(frame, fmt, stream, filters)
-    finally:
-        if out:
-            stream.close()
     click.echo(f"{len(frame)} events exported", err=True)
 
 

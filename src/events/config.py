@@ -1,12 +1,16 @@
 """Settings as (name, default, help) rows, read from the environment."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 import platformdirs
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
+SAMPLES = DATA_DIR / "samples"
+# The date given with the seed article (samples/seed.txt carries none); the invented samples carry their own.
+SAMPLES_PUBLISHED = date(2026, 11, 26)
 
 SETTINGS = [
     ("EVENTS_DB", None, "Store URL or SQLite path; default: events.sqlite in the user data directory."),

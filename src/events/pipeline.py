@@ -28,7 +28,7 @@ def process_many(articles: list[Article]) -> list[list[Event] | EventsError]:
     english = [a for a in articles if is_english(a)]
     try:
         parsed = iter(list(nlp.parse_many([a.text for a in english])))
-    except Exception:  # one bad text must not sink the batch: parse one at a time instead
+    except Exception:  # noqa: BLE001 -- one bad text must not sink the batch: parse one at a time instead
         parsed = iter([None] * len(english))
     return [_guarded(a, next(parsed)) if is_english(a) else [] for a in articles]
 
