@@ -183,11 +183,12 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
     for g in live:
         g.scores = list(g.prior)
         _choose(g)
-    for _ in range(ROUNDS):
+    ambiguous = [g for g in live if len(g.cands) > 1]  # a single candidate needs no rescoring
+    for _ in range(ROUNDS if ambiguous else 0):
         evidence = _evidence(live)
-        for g in live:
+        for g in ambiguous:
             _rescore(g, evidence)
-        for g in live:
+        for g in ambiguous:
             _choose(g)
     _place_approximate(live)
     return [_toponym(m, g) for m, g in zip(mentions, of_mention)]
