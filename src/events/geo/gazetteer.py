@@ -6,6 +6,7 @@ config.cache_dir() and rebuilt when a source changes.
 """
 
 import csv
+import os
 import re
 import sqlite3
 import threading
@@ -209,7 +210,7 @@ def build(path: Path | None = None) -> dict:
     path = Path(path or config.cache_dir() / FILE_NAME)
     started = time.perf_counter()
     b = _collect()
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may build at once
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
     try:
