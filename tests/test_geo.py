@@ -141,6 +141,9 @@ def test_seed_article_geoparses_the_korean_places(built):
     assert found["DMZ"].gazetteer_id == dmz.gazetteer_id
     assert found["Korean Peninsula"].country == "KR"
     assert all(t.score > 0.5 for t in found.values())
+    assert not {"South", "North", "North Korean", "South Koreans"} & set(found)
+    with_demonyms = geo.geoparse(nlp.parse(SEED), demonyms=True)
+    assert any(SEED[t.start:t.end] == "North Korean" and t.country == "KP" for t in with_demonyms)
 
 
 def test_place_of_dateline_and_geocode_candidates(built):
