@@ -1,11 +1,16 @@
 """Shared fixtures: the NLP model once per session, temp stores, the repo's paths."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
+
+# One cache (the built gazetteer) for the whole session and the processes it starts, never the user's own.
+os.environ.setdefault("EVENTS_CACHE_DIR", tempfile.mkdtemp(prefix="events-test-cache-"))
 
 
 @pytest.fixture(scope="session")
