@@ -1,6 +1,7 @@
 """Shared fixtures: the NLP model once per session, temp stores, the repo's paths."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,14 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
 
 # One cache (the built gazetteer) for the whole session and the processes it starts, never the user's own.
-os.environ.setdefault("EVENTS_CACHE_DIR", tempfile.mkdtemp(prefix="events-test-cache-"))
+_OWN_CACHE = None if os.environ.get("EVENTS_CACHE_DIR") else tempfile.mkdtemp(prefix="events-test-cache-")
+if _OWN_CACHE:
+    os.environ["EVENTS_CACHE_DIR"] = _OWN_CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OWN_CACHE:
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
