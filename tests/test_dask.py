@@ -73,7 +73,7 @@ def test_a_worker_dying_mid_run_loses_and_duplicates_nothing(client, in_process,
 
     _, local_rows, local_counts = in_process
     store = Store(f"sqlite:///{tmp_path / 'dask.sqlite'}")
-    victim = sorted(client.scheduler_info()["workers"])[0]
+    victim = min(client.scheduler_info()["workers"])
     pid = client.run(os.getpid, workers=[victim])[victim]
     results = extract_on_dask(sample_articles(), client, batch=1, window=6)  # every batch in flight at once
     first = next(results)

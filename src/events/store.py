@@ -212,7 +212,7 @@ class Store:
                     source=article.source, language=article.language, text=article.text,
                     ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     n_events=len(found),
-                ).on_conflict_do_nothing().returning(articles.c.id)).first()
+                ).on_conflict_do_nothing(index_elements=["id"]).returning(articles.c.id)).first()
                 if inserted is None:
                     return False
                 rows = [_event_row(conn, event) for event in found]
@@ -395,7 +395,8 @@ def _place_id(conn, event: Event) -> int:
     found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar()
     if found is None:
         # Two writers may add the same new place at once: the second inserts nothing and reads the first's.
-        conn.execute(_insert(conn, places).values(**key).on_conflict_do_nothing())
+        conn.execute(_insert(conn, places).values(**key).on_conflict_do_nothing(
+            index_elements=["name", "lat", "lon", "country"]))
         found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar_one()
     return found
 
