@@ -100,3 +100,10 @@ def test_export_every_format_through_the_command(sample_store, tmp_path):
     assert rows and {r["type"] for r in rows} == {"arrival"} and len(rows) < total
     bad = runner.invoke(main, ["export", "--db", sample_store.url, "--type", "nope"])
     assert bad.exit_code == 2 and "unknown type 'nope'" in bad.output
+
+
+def test_unreachable_scheduler_is_one_line(db_path):
+    result = CliRunner().invoke(main, ["ingest", str(SAMPLES / "seed.txt"), "--db", str(db_path),
+                                       "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "Traceback" not in result.output

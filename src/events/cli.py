@@ -73,8 +73,10 @@ def ingest(paths, db, published, strict, scheduler, **reading):
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} items"),
                   TimeElapsedColumn(), transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task("ingesting", total=None)
-        summary = pipeline.ingest(items, store, on_item=lambda: progress.advance(task),
-                                  **({"scheduler": scheduler} if scheduler else {}))
+        try:
+            summary = pipeline.ingest(items, store, on_item=lambda: progress.advance(task), scheduler=scheduler)
+        except EventsError as exc:  # a bad scheduler address, a store that went away: one line, exit 1
+            _fail(str(exc))
     for line in summary.errors:
         click.echo(f"error: {line}", err=True)
     click.echo(summary.line(), err=True)
