@@ -3,6 +3,9 @@
 import os
 import shutil
 import tempfile
+import threading
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,19 @@ def nlp():
     from events import nlp as nlp_module
 
     return nlp_module.load()
+
+
+@contextmanager
+def local_server(handler):
+    """An HTTP server on 127.0.0.1 in a thread, for tests of anything online; yields "127.0.0.1:PORT"."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The opt-in Nominatim fallback, against a local HTTP server that speaks Nominatim's JSON (no internet)."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import local_server
 
 from events.errors import ConfigError, GeocodingError
 from events.geo import api, online
@@ -50,12 +50,8 @@ def server():
     """A Nominatim look-alike on 127.0.0.1, stopped after the test."""
     _Nominatim.requests = []
     _Nominatim.fail_next = 0
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Nominatim)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(_Nominatim) as address:
+        yield address
 
 
 @pytest.fixture

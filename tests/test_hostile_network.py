@@ -5,14 +5,14 @@ retries are bounded, and a batch goes on past them.
 
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
+from conftest import local_server
 
 from events.cli import main
 from events.errors import EventsError, GeocodingError, InputError
@@ -119,13 +119,8 @@ class Misbehaving(BaseHTTPRequestHandler):
 def server():
     Misbehaving.hits = {}
     Misbehaving.search_mode = "ok"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Misbehaving) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture

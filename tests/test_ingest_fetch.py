@@ -1,12 +1,12 @@
 """Opt-in URL and feed fetching against a local HTTP server: user agent, robots.txt, size cap, timeouts."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from conftest import local_server
 
 from events.errors import InputError
 from events.ingest import ReadOptions, read_paths
@@ -79,12 +79,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Handler) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,12 @@
 """events watch: new items only, state in the store, nothing re-read or missed across restarts."""
 
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
+from conftest import local_server
 
 from events import pipeline
 from events.cli import main
@@ -106,10 +106,8 @@ class FeedHandler(BaseHTTPRequestHandler):
 def test_feed_url(db_path, monkeypatch):
     monkeypatch.setenv("EVENTS_USER_AGENT", "border-events-tests/0.1 (tests@example.org)")
     fetch_module._robots.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/feed"
-    try:
+    with local_server(FeedHandler) as address:
+        url = f"http://{address}/feed"
         store = Store(str(db_path))
         online = ReadOptions(fetch=True, timeout=5)
         assert _pass(url, store, online).read == 1
@@ -117,9 +115,6 @@ def test_feed_url(db_path, monkeypatch):
         assert _pass(url, store, online).read == 2
         offline = _pass(url, store)
         assert offline.errors == [f"{url}: network is off; pass --fetch to read URLs"]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_loop_sleeps_between_passes(tmp_path, db_path, monkeypatch):
