@@ -117,7 +117,7 @@ def main() -> None:
         f"{len(rows) / seconds:.1f} articles/s, {n_events} events (exit {out.returncode})"
     )
 
-    from events import extract, geo, nlp
+    from events import extract, geo, nlp, pipeline
     from events.models import Article
 
     steps = {"parse": 0.0, "geoparse": 0.0, "dateline": 0.0, "extract": 0.0}
@@ -125,7 +125,7 @@ def main() -> None:
     for r in rows[: args.profile]:
         art = Article(id=r["id"], text=r["text"], published=date.fromisoformat(r["published"]))
         t0 = time.perf_counter()
-        parsed = nlp.parse(art.text)
+        parsed = nlp.parse(art.text, focus=pipeline.FOCUS)
         t1 = time.perf_counter()
         tops = geo.geoparse(parsed)
         t2 = time.perf_counter()
@@ -140,8 +140,6 @@ def main() -> None:
         f"in-process on {args.profile} articles: {args.profile / total:.1f} articles/s; share of time: "
         + ", ".join(f"{k} {v / total:.0%}" for k, v in steps.items())
     )
-
-    from events import pipeline
 
     arts = [
         Article(id=r["id"], text=r["text"], published=date.fromisoformat(r["published"]))

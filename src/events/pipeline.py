@@ -12,12 +12,16 @@ from events.store import Store
 
 log = logging.getLogger(__name__)
 
+# Parse only the sentences near a trigger word (nlp.focus_text): same events on the fixtures, parse 1.3-2.2x
+# faster; places named only in far sentences no longer count towards the article's main place.
+FOCUS = True
+
 
 def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
     """Extract the geocoded, dated events of one article (none for a non-English one: it is stored as is)."""
     if not is_english(article):
         return []
-    parsed = parsed or nlp.parse(article.text)
+    parsed = parsed or nlp.parse(article.text, focus=FOCUS)
     toponyms = geo.geoparse(parsed)
     dateline = geo.place_of(parsed.dateline) if parsed.dateline else None
     return extract.extract_events(article, parsed, toponyms, dateline)
@@ -27,7 +31,7 @@ def process_many(articles: list[Article]) -> list[list[Event] | EventsError]:
     """`process` over a batch, parsing with nlp.pipe; an article that fails becomes an error, not a crash."""
     english = [a for a in articles if is_english(a)]
     try:
-        parsed = iter(list(nlp.parse_many([a.text for a in english])))
+        parsed = iter(list(nlp.parse_many([a.text for a in english], focus=FOCUS)))
     except Exception:  # noqa: BLE001 -- one bad text must not sink the batch: parse one at a time instead
         parsed = iter([None] * len(english))
     return [_guarded(a, next(parsed)) if is_english(a) else [] for a in articles]
