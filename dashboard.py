@@ -1,5 +1,9 @@
 """The page: sidebar filters (all in the URL) -> Store.query -> mapview.build_map -> st_folium.
 
+Above mapview.MAX_POINTS matching events the page never loads them all: the map draws Store.aggregate grid
+cells, the chart Store.histogram day counts, the metrics come from Store.summary, and the table lists the
+first TABLE_ROWS (downloads still hold every matching event; they are built on click).
+
 Thin on purpose: querying, mapping and exporting live in events.store, events.mapview and events.export.
 Run with `streamlit run dashboard.py`; EVENTS_DB picks the store, EVENTS_NO_SAMPLES=1 skips the first-start
 ingest of data/samples.
@@ -25,6 +29,7 @@ from events.store import Filters, Store
 
 HERE = Path(__file__).resolve().parent
 BIND = {"bind": "query-params"}  # every filter lives in the URL, so a link reproduces the view
+TABLE_ROWS = 2000  # rows listed when the filtered set is too large to load whole
 DEFAULTS = {"type": [], "country": [], "actor": "", "q": "", "conf": 0.0, "source": [], "background": False}
 
 
@@ -41,8 +46,23 @@ def static_assets() -> Path:
 
 
 @st.cache_data(show_spinner=False)
-def load(url: str, filters: Filters) -> pd.DataFrame:
-    return open_store(url).query(filters)
+def load(url: str, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    return open_store(url).query(filters, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def summary_of(url: str, filters: Filters) -> dict:
+    return open_store(url).summary(filters)
+
+
+@st.cache_data(show_spinner=False)
+def cells_of(url: str, filters: Filters, cell_deg: float) -> pd.DataFrame:
+    return open_store(url).aggregate(filters, cell_deg)
+
+
+@st.cache_data(show_spinner=False)
+def per_day(url: str, filters: Filters) -> pd.DataFrame:
+    return open_store(url).histogram(filters)
 
 
 @st.cache_data(show_spinner=False)
@@ -56,10 +76,7 @@ def exported(url: str, filters: Filters, fmt: str) -> str:
 def choices(url: str, background: bool) -> dict:
     """Filter options; the date bounds span the events the page can show (history only when asked for)."""
     store = open_store(url)
-    frame = load(url, Filters(include_background=background))
-    bounds = (frame["date_start"].min(), frame["date_end"].fillna(frame["date_start"]).max()) if len(frame) \
-        else (None, None)
-    return {"bounds": tuple(None if pd.isna(b) else b for b in bounds), "country": store.distinct("country"),
+    return {"bounds": store.date_bounds(include_background=background), "country": store.distinct("country"),
             "source": store.distinct("source"), "counts": store.counts()}
 
 
@@ -170,21 +187,31 @@ def added_message() -> None:
         st.sidebar.success(line)
 
 
-def histogram(frame: pd.DataFrame) -> tuple[alt.Chart | None, int]:
+def day_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events per day and type of a loaded frame, shaped like Store.histogram (day, type, count)."""
+    day = frame["date_start"].fillna(frame["date"])
+    return frame.assign(day=day).groupby(["day", "type"]).size().reset_index(name="count")
+
+
+def histogram(counts: pd.DataFrame) -> tuple[alt.Chart | None, int]:
     """Stacked bars of events per day (per week over long spans), coloured by type as on the map.
 
-    The bars cover the dates of 98% of the events, so one stray old date does not squash the chart;
-    returns the chart and how many events fall outside it."""
-    days = pd.to_datetime(frame["date_start"].fillna(frame["date"]), errors="coerce").dropna()
-    if days.empty:
+    `counts` has columns day, type, count. The bars cover the dates of 98% of the events, so one stray old
+    date does not squash the chart; returns the chart and how many events fall outside it."""
+    counts = counts.assign(day=pd.to_datetime(counts["day"], errors="coerce")).dropna(subset=["day"])
+    if counts.empty:
         return None, 0
-    first = days.quantile(0.02) if len(days) >= 50 else days.min()
-    kept = days[days >= first.normalize()]
-    weekly = (kept.max() - kept.min()).days > 60
-    bins = kept.dt.to_period("W").dt.start_time if weekly else kept.dt.normalize()
-    labels = frame.loc[kept.index, "type"].map(lambda t: ontology()[t]["label"])
-    # Counted here, not by Vega: the chart carries a few hundred rows, not one per event.
-    data = pd.DataFrame({"when": bins, "type": labels}).groupby(["when", "type"]).size().reset_index(name="events")
+    counts = counts.sort_values("day")
+    total = int(counts["count"].sum())
+    share = counts["count"].cumsum() / total
+    first = counts["day"][share >= 0.02].iloc[0] if total >= 50 else counts["day"].iloc[0]
+    kept = counts[counts["day"] >= first.normalize()]
+    weekly = (kept["day"].max() - kept["day"].min()).days > 60
+    bins = kept["day"].dt.to_period("W").dt.start_time if weekly else kept["day"].dt.normalize()
+    labels = kept["type"].map(lambda t: ontology()[t]["label"])
+    # Counted here or in SQL, not by Vega: the chart carries a few hundred rows, not one per event.
+    data = (pd.DataFrame({"when": bins, "type": labels, "events": kept["count"]})
+            .groupby(["when", "type"])["events"].sum().reset_index())
     data["until"] = data["when"] + pd.Timedelta(days=7 if weekly else 1)
     present = [row["label"] for row in ontology().values() if row["label"] in set(data["type"])]
     colours = [row["colour"] for row in ontology().values() if row["label"] in set(data["type"])]
@@ -195,7 +222,7 @@ def histogram(frame: pd.DataFrame) -> tuple[alt.Chart | None, int]:
                         legend=alt.Legend(title=None, symbolLimit=0, columns=2, labelFontSize=11, symbolSize=70)),
         tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("events:Q", title="events")],
     ).properties(height=220)
-    return chart, len(days) - len(kept)
+    return chart, total - int(kept["count"].sum())
 
 
 def table(frame: pd.DataFrame):
@@ -245,15 +272,25 @@ def main() -> None:
     if not present:
         add_articles(store)
         added_message()
-    frame = load(url, filters)
-    summary = mapview.summarize(frame)
+    info = summary_of(url, filters)  # counts in SQL first: the rows are loaded only when few enough to map
+    cells, cell_deg = None, 0.125
+    if info["events"] > mapview.MAX_POINTS:
+        frame = load(url, filters, TABLE_ROWS)
+        if info["mapped"]:
+            cell_deg = mapview.cell_size(info["south"], info["north"], info["west"], info["east"])
+        cells = cells_of(url, filters, cell_deg)
+        summary = mapview.summarize(frame, cells=cells, cell_deg=cell_deg, total=info["events"])
+    else:
+        frame = load(url, filters)
+        summary = mapview.summarize(frame)
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
         st.title("Border events")
-        st.markdown(f'<div class="present-sub">{len(frame)} events · {frame["article_id"].nunique()} articles · '
-                    f'{frame["country"].replace("", pd.NA).nunique()} countries — use Next to step through them'
+        st.markdown(f'<div class="present-sub">{info["events"]} events · {info["articles"]} articles · '
+                    f'{info["countries"]} countries — use Next to step through them'
                     "</div>", unsafe_allow_html=True)
-        m = mapview.build_map(frame, story=True, heat=options["heat"], title="Events in date order")
+        m = mapview.build_map(frame, story=True, heat=options["heat"], title="Events in date order",
+                              cells=cells, cell_deg=cell_deg)
         st_folium(m, key="map", height=780, use_container_width=True, returned_objects=[])
         return
 
@@ -262,12 +299,11 @@ def main() -> None:
     st.markdown('<div class="sub">Border incidents reported in news articles, extracted and geolocated offline. '
                 "Click a marker for its source sentence; the filters live in the URL.</div>", unsafe_allow_html=True)
     cols = st.columns([1, 1, 1, 1, 2])
-    cols[0].metric("Events", len(frame))
-    cols[1].metric("Articles", frame["article_id"].nunique())
-    cols[2].metric("Countries", frame["country"].replace("", pd.NA).nunique())
+    cols[0].metric("Events", info["events"])
+    cols[1].metric("Articles", info["articles"])
+    cols[2].metric("Countries", info["countries"])
     cols[3].metric("On the map", summary.mapped)
-    days = frame["date_start"].dropna()
-    cols[4].metric("Dates", f"{days.min()} – {days.max()}" if len(days) else "—")
+    cols[4].metric("Dates", f"{info['first']} – {info['last']}" if info["first"] else "—")
     if summary.aggregated or summary.mapped < summary.total:
         (st.warning if summary.aggregated else st.caption)(summary.line())
 
@@ -277,7 +313,8 @@ def main() -> None:
         row = selection["selection"]["rows"][0]
         if row < len(frame):
             focus = str(frame.iloc[row]["id"])
-    m = mapview.build_map(frame, focus=focus, heat=options["heat"], story=options["story"])
+    m = mapview.build_map(frame, focus=focus, heat=options["heat"], story=options["story"], cells=cells,
+                          cell_deg=cell_deg)
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
 
     downloads = st.columns([1, 1, 1, 3])
@@ -291,7 +328,7 @@ def main() -> None:
     downloads[3].caption("Downloads hold the filtered events with provenance (article, sentence, offsets, "
                          "precision) and the filter used. The HTML map opens offline.")
 
-    chart, outside = histogram(frame)
+    chart, outside = histogram(per_day(url, filters) if cells is not None else day_counts(frame))
     if chart is not None:
         st.markdown("##### Events over time")
         st.altair_chart(chart, width="stretch")
@@ -299,6 +336,9 @@ def main() -> None:
             st.caption(f"{outside} event{'s' if outside > 1 else ''} dated earlier not drawn here "
                        "(shown on the map and in the table).")
     st.markdown("##### Events (select a row to show it on the map)")
+    if len(frame) < info["events"]:
+        st.caption(f"The table lists the first {len(frame):,} of {info['events']:,} matching events in date order; "
+                   "the downloads hold all of them. Narrow the filters to list the rest.")
     table(frame)
 
 

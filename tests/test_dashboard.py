@@ -1,5 +1,7 @@
 """The Streamlit page through AppTest, against a temp SQLite store: filters, URL parameters, downloads."""
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +21,13 @@ def app(sample_store, monkeypatch):
 
 def _events(at: AppTest) -> int:
     return int(next(m for m in at.metric if m.label == "Events").value)
+
+
+def _map_config(at: AppTest) -> dict:
+    """The data the page's map hands to mapview.js, read from the st_folium component's arguments."""
+    component = at.get("component_instance")[0].proto
+    script = json.loads(component.json_args)["script"]
+    return json.loads(re.search(r"var cfg = (\{.*?\});\n", script, re.DOTALL).group(1))
 
 
 def test_date_filter_changes_the_count(app):
@@ -110,3 +119,69 @@ def test_first_start_ingests_the_samples(monkeypatch, tmp_path):
     assert not at.exception
     assert _events(at) > 20  # the bundled sample articles, extracted on first start
     assert any("stored" in t.value for t in at.toast)
+
+
+@pytest.fixture
+def big_app(sample_store, monkeypatch):
+    """The page on the sample store plus 2,400 generated events, with a map budget of 50 points."""
+    import random
+
+    from events import mapview
+    from events.models import Article, Event
+
+    rng = random.Random(3)
+    for a in range(800):
+        day = date(2025, 1, 1).toordinal() + rng.randrange(300)
+        art = Article(id=f"gen{a}", title=f"Generated report {a}", text=f"Generated article {a}.", source="gen")
+        found = []
+        for seq in range(3):
+            when = date.fromordinal(day + seq).isoformat()
+            found.append(Event(article_id=art.id, seq=seq, type=rng.choice(["border_crossing", "arrival", "gunfire"]),
+                               sentence=f"Generated article {a}.", start=0, end=len(art.text),
+                               place=f"Place {a}", lat=rng.uniform(-40, 60), lon=rng.uniform(-120, 140),
+                               country="US", date=when, date_start=when, date_end=when))
+        sample_store.add(art, found)
+    monkeypatch.setattr(mapview, "MAX_POINTS", 50)  # the page reads it at run time
+    monkeypatch.setenv("EVENTS_DB", sample_store.url)
+    monkeypatch.setenv("EVENTS_NO_SAMPLES", "1")
+    return AppTest.from_file(PAGE, default_timeout=90)
+
+
+def test_many_events_map_cells_and_list_a_page(big_app):
+    big_app.run()
+    assert not big_app.exception
+    assert _events(big_app) == 2408  # counted in SQL, not from the loaded rows
+    assert int(next(m for m in big_app.metric if m.label == "On the map").value) == 2407
+    assert int(next(m for m in big_app.metric if m.label == "Articles").value) == 804
+    warning = big_app.warning[0].value
+    assert "aggregated into" in warning and "grid cells" in warning
+    cfg = _map_config(big_app)
+    assert cfg["events"] == [] and 0 < len(cfg["cells"]) <= 750  # cells from Store.aggregate
+    assert sum(c["n"] for c in cfg["cells"]) == 2407 and f"{len(cfg['cells'])} grid cells" in warning
+    assert len(big_app.dataframe[0].value) == 2000  # a page of rows, not all of them
+    assert any("first 2,000 of 2,408" in c.value for c in big_app.caption)
+    assert big_app.slider(key="dates").value == (date(2025, 1, 1), date(2026, 11, 24))  # bounds from SQL
+    big_app.multiselect(key="type").set_value(["gunfire"]).run()
+    assert not big_app.exception and 50 < _events(big_app) < 2000 and big_app.warning  # still cells
+    big_app.multiselect(key="type").set_value([])
+    big_app.text_input(key="q").set_value("Dover").run()  # a narrow filter: single events, the whole set listed
+    assert _events(big_app) == 2 and not big_app.warning and len(big_app.dataframe[0].value) == 2
+    cfg = _map_config(big_app)
+    assert len(cfg["events"]) == 1 and cfg["cells"] == []  # Dover as a single marker (Calais has no place)
+
+
+def test_store_queries_behind_the_large_page(big_app, sample_store):
+    """Summary, day counts and date bounds in SQL agree with the loaded rows."""
+    from events.store import Filters
+
+    for filters in (Filters(), Filters(types=("gunfire",)), Filters(text="Generated", start="2025-03-01")):
+        frame = sample_store.query(filters)
+        info = sample_store.summary(filters)
+        assert (info["events"], info["articles"], info["mapped"]) == \
+            (len(frame), frame["article_id"].nunique(), int(frame["lat"].notna().sum()))
+        assert (info["first"], info["last"]) == (frame["date_start"].min(), frame["date_start"].max())
+        days = sample_store.histogram(filters)
+        assert days["count"].sum() == frame["date_start"].notna().sum()
+        assert days.set_index(["day", "type"])["count"].to_dict() == \
+            frame.groupby(["date_start", "type"]).size().to_dict()
+    assert sample_store.date_bounds(include_background=False) == ("2025-01-01", "2026-11-24")

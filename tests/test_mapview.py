@@ -144,3 +144,25 @@ def test_popup_says_where_the_place_came_from(frame):
     assert "(from the" not in mapview.popup_html(SimpleNamespace(**row))
     row["location_source"] = "dateline"
     assert "(from the dateline)" in mapview.popup_html(SimpleNamespace(**row))
+
+
+def test_store_cells_draw_like_loaded_events(sample_store):
+    """Cells from Store.aggregate (SQL) give the same squares and counts as aggregating the loaded events."""
+    from events.store import Filters
+
+    frame = sample_store.query(Filters(include_background=True))
+    from_events = _config(mapview.build_map(frame, max_points=4).get_root().render())["cells"]
+    agg = sample_store.aggregate(Filters(include_background=True), cell_deg=0.125)
+    page = mapview.build_map(frame.iloc[0:0], cells=agg, cell_deg=0.125, max_points=4).get_root().render()
+    from_sql = _config(page)["cells"]
+    assert len(from_sql) == len(from_events) > 0 and _config(page)["events"] == []
+    assert sorted((c["box"], c["n"], c["counts"]) for c in from_sql) == \
+        sorted((c["box"], c["n"], c["counts"]) for c in from_events)
+    summary = mapview.summarize(frame.iloc[0:0], max_points=4, cells=agg, cell_deg=0.125, total=8)
+    assert summary.aggregated and (summary.total, summary.mapped, summary.cells) == (8, 7, len(from_sql))
+
+
+def test_cell_size_follows_the_extent():
+    assert mapview.cell_size(37.5, 38.5, 126.0, 127.5) == 0.125  # the DMZ: the finest cells
+    assert mapview.cell_size(-45, 65, -170, 175) == 2.0  # the world: 345° / 256 -> 2°
+    assert 180 % mapview.cell_size(-90, 90, -180, 180) == 0

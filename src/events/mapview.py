@@ -60,8 +60,13 @@ class MapSummary:
         return text + "."
 
 
-def summarize(events: pd.DataFrame, max_points: int = MAX_POINTS) -> MapSummary:
-    """Count what build_map will draw, and say whether it aggregates."""
+def summarize(events: pd.DataFrame, max_points: int = MAX_POINTS, *, cells: pd.DataFrame | None = None,
+              cell_deg: float = 0.125, total: int | None = None) -> MapSummary:
+    """Count what build_map will draw, and say whether it aggregates (always, given Store.aggregate cells)."""
+    if cells is not None:
+        grid, deg = _grid(cells, max_points // 4, cell_deg)
+        mapped = int(cells["count"].sum())
+        return MapSummary(mapped if total is None else total, mapped, True, len(grid), deg)
     mapped = _mappable(events)
     if len(mapped) <= max_points:
         return MapSummary(len(events), len(mapped), False)
@@ -97,12 +102,15 @@ class EventLayer(JSCSSMixin, MacroElement):
 
 def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = False, timeline: bool = True,
               routes: bool = True, heat: bool = False, tiles: bool = True, max_points: int = MAX_POINTS,
-              title: str = "", inline_basemap: bool = False) -> folium.Map:
+              title: str = "", inline_basemap: bool = False, cells: pd.DataFrame | None = None,
+              cell_deg: float = 0.125) -> folium.Map:
     """A Leaflet map of the events (rows as returned by Store.query); `focus` is an event id to open.
 
-    The Natural Earth basemap is linked as static files unless `inline_basemap` (standalone files)."""
-    mapped = _mappable(events)
-    aggregated = len(mapped) > max_points
+    Given `cells` (Store.aggregate(filters, cell_deg) rows) it draws those grid cells and ignores `events`:
+    the page need not load a million rows. The Natural Earth basemap is linked as static files unless
+    `inline_basemap` (standalone files)."""
+    mapped = _mappable(events) if cells is None else cells
+    aggregated = cells is not None or len(mapped) > max_points
     m = folium.Map(location=_centre(mapped), zoom_start=3, tiles=None, prefer_canvas=False,
                    control_scale=True, world_copy_jump=True)
     m.options["maxZoom"] = 18  # MarkerCluster needs it when the map has no tile layer of its own
@@ -121,9 +129,10 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
         "events": [], "cells": [], "routes": [],
     }
     if aggregated:
-        cells, deg = _grid(mapped, max_points // 4)  # a quarter: readable cells, far under the point budget
-        config["cells"] = cells
-        config["options"]["note"] = f"{len(mapped)} events in {len(cells)} cells of {deg:g}°"
+        # A quarter of the point budget: readable cells, far under it.
+        grid, deg = _grid(mapped, max_points // 4, cell_deg if cells is not None else 0.125)
+        config["cells"] = grid
+        config["options"]["note"] = f"{sum(c['n'] for c in grid)} events in {len(grid)} cells of {deg:g}°"
     else:
         config["events"] = [_event_record(SimpleNamespace(**row), story) for row in mapped.to_dict("records")]
         if routes:
@@ -290,19 +299,23 @@ def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     return round(math.degrees(math.atan2(-dy, dx)), 1)
 
 
-def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
-    """Aggregate events into square lat/lon cells, growing the cell until at most max_cells remain."""
-    deg = 0.125
+def _grid(frame: pd.DataFrame, max_cells: int, deg: float = 0.125) -> tuple[list[dict], float]:
+    """Aggregate into square lat/lon cells, growing the cell from `deg` until at most max_cells remain.
+
+    Rows are single events, or Store.aggregate cell counts (a `count` column, cells of `deg` degrees, each
+    at its events' mean position): a cell of a power-of-two multiple of `deg` holds whole smaller cells."""
+    work = frame[["lat", "lon", "type", "date_start", "date_end"]].copy()
+    work["n"] = frame["count"].astype(int).values if "count" in frame else 1
     while True:
-        gx, gy = (frame["lon"] // deg).astype(int), (frame["lat"] // deg).astype(int)
+        gx, gy = (work["lon"] // deg).astype(int), (work["lat"] // deg).astype(int)
         if len(set(zip(gx, gy))) <= max_cells or deg >= 20:
             break
         deg *= 2
-    work = frame.assign(gx=gx.values, gy=gy.values)
-    cells = work.groupby(["gx", "gy"]).agg(lat=("lat", "mean"), lon=("lon", "mean"), n=("id", "size"),
+    work = work.assign(gx=gx.values, gy=gy.values, wlat=work["lat"] * work["n"], wlon=work["lon"] * work["n"])
+    cells = work.groupby(["gx", "gy"]).agg(wlat=("wlat", "sum"), wlon=("wlon", "sum"), n=("n", "sum"),
                                            lo=("date_start", "min"), hi=("date_end", "max"))
     by_type: dict[tuple, list] = {}
-    for (x, y, event_type), n in work.groupby(["gx", "gy", "type"]).size().items():
+    for (x, y, event_type), n in work.groupby(["gx", "gy", "type"])["n"].sum().items():
         by_type.setdefault((x, y), []).append((int(n), event_type))
     out = []
     for (x, y), cell in zip(cells.index, cells.itertuples(index=False)):
@@ -310,7 +323,8 @@ def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
         lines = "".join(f"<li>{n} {html.escape(_label(t))}</li>" for n, t in counts[:6])
         span = f"{html.escape(str(_val(cell.lo) or '?'))} – {html.escape(str(_val(cell.hi) or '?'))}"
         out.append({
-            "lat": round(float(cell.lat), 4), "lon": round(float(cell.lon), 4), "n": int(cell.n),
+            "lat": round(float(cell.wlat / cell.n), 4), "lon": round(float(cell.wlon / cell.n), 4),
+            "n": int(cell.n),
             "box": [[round(y * deg, 4), round(x * deg, 4)], [round((y + 1) * deg, 4), round((x + 1) * deg, 4)]],
             "type": counts[0][1], "counts": {t: n for n, t in counts},
             "popup": (f'<div class="ev-pop ev-cell"><b>{int(cell.n)} events</b> in this {deg:g}° cell'
@@ -318,6 +332,17 @@ def _grid(frame: pd.DataFrame, max_cells: int) -> tuple[list[dict], float]:
                       "Narrow the filters to see single events.</div>"),
         })
     return out, round(deg, 4)
+
+
+def cell_size(south: float, north: float, west: float, east: float) -> float:
+    """The cell for Store.aggregate over this extent: 0.125° times a power of two, about 1/256 of its span.
+
+    Divides 90 and 180 up to 4°, so the SQL cells nest in build_map's cells."""
+    span = max(north - south, east - west, 0.0)
+    deg = 0.125
+    while deg < span / 256 and deg < 4:
+        deg *= 2
+    return deg
 
 
 # -- styles, icons and the basemap ----------------------------------------------------------------------

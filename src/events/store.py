@@ -288,10 +288,43 @@ class Store:
             finally:
                 raw.close()
 
-    def date_bounds(self) -> tuple[str | None, str | None]:
+    def date_bounds(self, include_background: bool = True) -> tuple[str | None, str | None]:
+        """First start and last end date (an open end counts as its start) of the events."""
+        stmt = sa.select(sa.func.min(events.c.date_start),
+                         sa.func.max(sa.func.coalesce(events.c.date_end, events.c.date_start)))
+        if not include_background:
+            stmt = stmt.where(events.c.background.is_(False))
         with self.engine.connect() as conn:
-            return tuple(conn.execute(sa.select(sa.func.min(events.c.date_start),
-                                                sa.func.max(events.c.date_end))).first())
+            return tuple(conn.execute(stmt).first())
+
+    def summary(self, filters: Filters = Filters()) -> dict:
+        """Counts and extent of the matching events in one pass, for a page that does not load them all.
+
+        Keys: events, articles, countries, mapped, first, last (date_start), south, north, west, east."""
+        stmt = sa.select(
+            sa.func.count().label("events"), sa.func.count(events.c.article_id.distinct()).label("articles"),
+            sa.func.count(sa.func.nullif(events.c.country, "").distinct()).label("countries"),
+            sa.func.count(events.c.lat).label("mapped"),
+            sa.func.min(events.c.date_start).label("first"), sa.func.max(events.c.date_start).label("last"),
+            sa.func.min(events.c.lat).label("south"), sa.func.max(events.c.lat).label("north"),
+            sa.func.min(events.c.lon).label("west"), sa.func.max(events.c.lon).label("east"))
+        if filters.sources or filters.text:
+            stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
+        with self.engine.connect() as conn:
+            return dict(conn.execute(stmt.where(*_conditions(filters, conn))).mappings().first())
+
+    def histogram(self, filters: Filters = Filters()) -> pd.DataFrame:
+        """Matching events per start day and type (columns day, type, count), counted in SQL."""
+        # Grouped in the covering index's own order (date_end included), so no sort; pandas sums the rest.
+        stmt = (sa.select(events.c.date_start, events.c.type, sa.func.count())
+                .where(events.c.date_start.is_not(None))
+                .group_by(events.c.date_start, events.c.date_end, events.c.type))
+        if filters.sources or filters.text:
+            stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
+        with self.engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(stmt.where(*_conditions(filters, conn)))]  # plain tuples: fast
+        frame = pd.DataFrame(rows, columns=["day", "type", "count"])
+        return frame.groupby(["day", "type"], as_index=False)["count"].sum()
 
     def distinct(self, column: str) -> list[str]:
         """Distinct non-empty values of an events column (type, country) or of articles.source."""
