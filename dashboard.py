@@ -334,7 +334,7 @@ def main() -> None:
         st.altair_chart(chart, width="stretch")
         if outside:
             st.caption(f"{outside} event{'s' if outside > 1 else ''} dated earlier not drawn here "
-                       "(shown on the map and in the table).")
+                       "(counted on the map and in the downloads).")
     st.markdown("##### Events (select a row to show it on the map)")
     if len(frame) < info["events"]:
         st.caption(f"The table lists the first {len(frame):,} of {info['events']:,} matching events in date order; "
