@@ -294,3 +294,19 @@ def test_windows_find_long_ranges_stored_later(store):
 def test_a_bad_date_filter_is_named(store):
     with pytest.raises(InputError, match="2024-13-01"):
         store.query(Filters(start="2024-13-01"))
+
+
+def test_summary_histogram_and_bounds_agree_with_the_rows(filled):
+    for filters in (Filters(), Filters(include_background=True), Filters(types=("gunfire",)), Filters(text="50%")):
+        rows = filled.query(filters)
+        got = filled.summary(filters)
+        assert got["events"] == len(rows)
+        assert got["articles"] == rows["article_id"].nunique()
+        assert got["countries"] == rows["country"].replace("", None).nunique()
+        assert got["mapped"] == rows["lat"].notna().sum()
+        hist = filled.histogram(filters)
+        dated = rows.dropna(subset=["date_start"])
+        assert hist["count"].sum() == len(dated)
+        assert set(zip(hist["day"], hist["type"])) == set(zip(dated["date_start"], dated["type"]))
+    assert filled.date_bounds(include_background=False) == ("2024-01-01", "2024-06-10")
+    assert filled.date_bounds(include_background=True) == ("2019-06-10", "2024-06-10")
