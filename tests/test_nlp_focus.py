@@ -11,14 +11,14 @@ from events.models import Article
 
 TEXT = (
     "Seoul, South Korea – The weather was mild in the capital this week.\n"
-    "Analysts said markets rose on Tuesday. Prices of rice fell again.\n"
+    "Analysts said markets rose again. Prices of rice fell in Daegu.\n"
     "Officials said trade would resume. A soldier defected across the border near Paju on Monday. "
     "He is in good health.\nThe ministry gave no more details. Shops closed early."
 )
 
 
 def test_focus_keeps_offsets_and_the_sentences_near_a_trigger():
-    focused = parsing.focus_text(parsing.blank_dateline(TEXT)[0])
+    focused = parsing.focus_text(parsing.blank_dateline(TEXT)[0], named=False)
     assert len(focused) == len(TEXT)
     assert [i for i, c in enumerate(focused) if c == "\n"] == [i for i, c in enumerate(TEXT) if c == "\n"]
     kept_sentences = (
@@ -32,12 +32,19 @@ def test_focus_keeps_offsets_and_the_sentences_near_a_trigger():
         assert focused[start : start + len(kept)] == kept
     for gone in (
         "Analysts said markets rose",
-        "Prices of rice fell again.",
+        "Prices of rice fell",
         "The ministry gave",
         "Shops closed",
     ):
         start = TEXT.index(gone)
         assert focused[start : start + len(gone)].strip() == ""
+
+
+def test_focus_keeps_a_far_sentence_that_names_a_place_by_default():
+    focused = parsing.focus_text(parsing.blank_dateline(TEXT)[0])
+    start = TEXT.index("Prices of rice fell in Daegu.")
+    assert focused[start : start + 29] == "Prices of rice fell in Daegu."
+    assert focused[TEXT.index("Shops closed") :].strip() == ""
 
 
 def test_focused_parse_has_the_article_offsets(nlp):  # the session model

@@ -100,18 +100,28 @@ def trigger_words() -> tuple[frozenset[str], re.Pattern]:
     return frozenset(words), re.compile(pattern)
 
 
-def focus_text(text: str) -> str:
+# Keep sentences with a capitalised word after the first too: they may name a place, and the article's main
+# place (the fallback location) counts every mention. On 120 LGL news articles: parse 1.3x faster and 118/120
+# articles with the same events with it; 2.2x faster but 92/120 the same (located events 134 -> 118) without.
+KEEP_NAMED = True
+
+
+def focus_text(text: str, named: bool | None = None) -> str:
     """`text` with the sentences far from any trigger word blanked (same length, newlines kept).
 
     Kept: each sentence holding a trigger word, the sentence before and after it (coreference and the
-    previous-sentence place), and the first sentence. Blanked text parses as a single SPACE token.
+    previous-sentence place), the first sentence, and (`named`, default KEEP_NAMED) any sentence with a
+    capitalised word after its first token. Blanked text parses as a single SPACE token.
     """
+    named = KEEP_NAMED if named is None else named
     sents = list(_sentencizer()(text).sents)
     words, phrases = trigger_words()
     keep = {next((i for i, s in enumerate(sents) if s.text.strip()), 0)}
     for i, sent in enumerate(sents):
         if any(tok.lower_ in words for tok in sent) or phrases.search(sent.text.lower()):
             keep |= {i - 1, i, i + 1}
+        elif named and any(tok.is_title for tok in sent[1:]):
+            keep.add(i)
     if len(keep) >= len(sents):
         return text
     pieces, pos = [], 0
