@@ -125,19 +125,14 @@ def watch(target, db, every, once, published, **reading):
 def extract(paths, fmt, published, **reading):
     """Extract events without storing them: one JSON object per event per line on stdout."""
     failed = False
-    for chunk in pipeline.batched(read_paths(paths, published, _read_options(published, reading)), 32):
-        for item in chunk:
-            if isinstance(item, EventsError):
-                click.echo(f"error: {item}", err=True)
-                failed = True
-        articles = [item for item in chunk if not isinstance(item, EventsError)]
-        for found in pipeline.process_many(articles):
-            if isinstance(found, EventsError):
-                click.echo(f"error: {found}", err=True)
-                failed = True
-                continue
-            for event in found:
-                click.echo(json.dumps(event.to_contract(), ensure_ascii=False))
+    items = read_paths(paths, published, _read_options(published, reading))
+    for _, found in pipeline.process_stream(items):
+        if isinstance(found, EventsError):
+            click.echo(f"error: {found}", err=True)
+            failed = True
+            continue
+        for event in found:
+            click.echo(json.dumps(event.to_contract(), ensure_ascii=False))
     sys.exit(1 if failed else 0)
 
 

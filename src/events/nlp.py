@@ -151,7 +151,7 @@ def parse(text: str, focus: bool = False) -> Parsed:
     return Parsed(load()(blanked), place, start, end)
 
 
-def parse_many(texts, batch_size: int = 32, focus: bool = False):
+def parse_many(texts, batch_size: int = 32, focus: bool = False, n_process: int = 1):
     """Parse many texts with nlp.pipe (lazily, in order); yields Parsed in order."""
     prepared = (_prepare(t, focus) for t in texts)
     pending: deque[tuple[str, int, int]] = deque()
@@ -161,6 +161,6 @@ def parse_many(texts, batch_size: int = 32, focus: bool = False):
             pending.append((place, start, end))
             yield body
 
-    for doc in load().pipe(bodies(), batch_size=batch_size):
+    for doc in load().pipe(bodies(), batch_size=batch_size, n_process=n_process):
         place, start, end = pending.popleft()
         yield Parsed(doc, place, start, end)
