@@ -141,40 +141,36 @@ def _counts(counter: Counter) -> str:
 
 def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32,
            on_item: Callable[[], None] | None = None, scheduler=None) -> Summary:
-    """Extract and store articles in batches; an item that fails is reported and the rest go on.
+    """Extract and store articles (one stream, see process_stream); an item that fails is reported, the rest go on.
 
-    `scheduler` (a Dask scheduler address or a distributed.Client) runs the extraction on that cluster.
+    `scheduler` (a Dask scheduler address or a distributed.Client) runs the extraction on that cluster, `batch`
+    articles a task.
     """
     if scheduler:
         from events.distributed import ingest_on_dask
 
         return ingest_on_dask(items, store, scheduler, batch=batch, on_item=on_item)
     summary = Summary()
-    pending: list[Article] = []
 
-    def flush():
-        fresh = [a for a in pending if not store.has_article(a.id)]
-        summary.skipped["already stored"] += len(pending) - len(fresh)
-        for article, found in zip(fresh, process_many(fresh)):
-            if isinstance(found, EventsError):
-                summary.errors.append(str(found))  # not stored, so a rerun tries it again
-            elif store.add(article, found):
-                summary.stored += 1
-                summary.events += len(found)
+    def fresh() -> Iterator[Article]:
+        for item in items:
+            if isinstance(item, EventsError):
+                summary.errors.append(str(item))
             else:
-                summary.skipped["already stored"] += 1
-        pending.clear()
+                summary.count_read(item)
+                if store.has_article(item.id):
+                    summary.skipped["already stored"] += 1
+                else:
+                    yield item
+            if on_item:
+                on_item()
 
-    for item in items:
-        if isinstance(item, EventsError):
-            summary.errors.append(str(item))
+    for article, found in process_stream(fresh()):
+        if isinstance(found, EventsError):
+            summary.errors.append(str(found))  # not stored, so a rerun tries it again
+        elif store.add(article, found):
+            summary.stored += 1
+            summary.events += len(found)
         else:
-            summary.count_read(item)
-            pending.append(item)
-            if len(pending) >= batch:
-                flush()
-        if on_item:
-            on_item()
-    if pending:
-        flush()
+            summary.skipped["already stored"] += 1
     return summary
