@@ -152,6 +152,12 @@ def main() -> None:
         f"in-process, batched with nlp.pipe (pipeline.process_many, 32 a batch): "
         f"{len(arts) / (time.perf_counter() - started):.1f} articles/s"
     )
+    started = time.perf_counter()
+    list(pipeline.process_stream(arts))  # past PARALLEL_FROM articles: two parse processes
+    print(
+        f"in-process, streamed (pipeline.process_stream, one nlp.pipe): "
+        f"{len(arts) / (time.perf_counter() - started):.1f} articles/s"
+    )
 
 
 if __name__ == "__main__":
