@@ -29,15 +29,9 @@ class WarmUp(WorkerPlugin):
 
 def extract_batch(batch: list[Article]) -> list[list[Event] | str]:
     """Runs on a worker: the events of each article, or a one-line error for an article that failed."""
-    from events import nlp, pipeline
+    from events import pipeline
 
-    out: list[list[Event] | str] = []
-    for article, parsed in zip(batch, nlp.parse_many([a.text for a in batch])):
-        try:
-            out.append(pipeline.process(article, parsed))
-        except EventsError as exc:
-            out.append(f"article {article.id!r}: {exc}")
-    return out
+    return [str(found) if isinstance(found, EventsError) else found for found in pipeline.process_many(batch)]
 
 
 def connect(scheduler: str | Client) -> tuple[Client, bool]:
