@@ -23,6 +23,7 @@ from streamlit_folium import st_folium
 
 from events import assets, export, mapview
 from events.config import SAMPLES, SAMPLES_PUBLISHED, db_url
+from events.incidents import group_incidents
 from events.ingest import SUFFIXES
 from events.models import ontology
 from events.store import Filters, Store
@@ -146,12 +147,14 @@ def sidebar(url: str) -> tuple[Filters, dict]:
         st.markdown("### Map")
         heat = st.toggle("Heat map", key="heat", **BIND)
         story = st.toggle("Story (step through events)", key="story", **BIND)
+        grouped = st.toggle("Group reports into incidents", key="incidents", value=True, **BIND,
+                            help="Reports of one happening from several articles are one point listing every source")
         st.caption(f"Store: {info['counts']['articles']} articles, {info['counts']['events']} events")
     filters = Filters(start=start.isoformat() if start and start != lo else None,
                       end=end.isoformat() if end and end != hi else None,
                       types=tuple(chosen), countries=tuple(countries), actor=actor.strip(), text=text.strip(),
                       min_confidence=float(min_conf), sources=tuple(sources), include_background=background)
-    return filters, {"heat": heat, "story": story}
+    return filters, {"heat": heat, "story": story, "incidents": grouped}
 
 
 def add_articles(store: Store) -> None:
@@ -313,7 +316,11 @@ def main() -> None:
         row = selection["selection"]["rows"][0]
         if row < len(frame):
             focus = str(frame.iloc[row]["id"])
-    m = mapview.build_map(frame, focus=focus, heat=options["heat"], story=options["story"], cells=cells,
+    shown = frame
+    if options["incidents"] and cells is None:
+        shown = group_incidents(frame)
+        focus = next((str(i) for i, ids in zip(shown["id"], shown["event_ids"]) if focus in ids), None)
+    m = mapview.build_map(shown, focus=focus, heat=options["heat"], story=options["story"], cells=cells,
                           cell_deg=cell_deg)
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
 

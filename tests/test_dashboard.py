@@ -185,3 +185,26 @@ def test_store_queries_behind_the_large_page(big_app, sample_store):
         assert days.set_index(["day", "type"])["count"].to_dict() == \
             frame.groupby(["date_start", "type"]).size().to_dict()
     assert sample_store.date_bounds(include_background=False) == ("2025-01-01", "2026-11-24")
+
+
+def test_reports_of_one_incident_are_one_point_until_ungrouped(sample_store, monkeypatch):
+    from dataclasses import replace
+
+    from conftest import sample_articles
+
+    from events.models import Article
+
+    frame = sample_store.query()
+    row = frame[frame["lat"].notna()].iloc[0]
+    twin = Article(id="twin", text="Another outlet's report of the same event.", title="Second report",
+                   source="Second Outlet", published=date(2026, 11, 25))
+    original = next(e for _, found in sample_articles() for e in found if f"{e.article_id}#{e.seq}" == row["id"])
+    sample_store.add(twin, [replace(original, article_id="twin", seq=0)])
+    monkeypatch.setenv("EVENTS_DB", sample_store.url)
+    monkeypatch.setenv("EVENTS_NO_SAMPLES", "1")
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception
+    grouped = _map_config(at)["events"]
+    assert any("Reported by 2 articles" in e["popup"] for e in grouped)
+    at.toggle(key="incidents").set_value(False).run()
+    assert len(_map_config(at)["events"]) == len(grouped) + 1

@@ -166,3 +166,18 @@ def test_cell_size_follows_the_extent():
     assert mapview.cell_size(37.5, 38.5, 126.0, 127.5) == 0.125  # the DMZ: the finest cells
     assert mapview.cell_size(-45, 65, -170, 175) == 2.0  # the world: 345° / 256 -> 2°
     assert 180 % mapview.cell_size(-90, 90, -180, 180) == 0
+
+
+def test_an_incident_popup_lists_every_report_escaped(sample_store):
+    from events.incidents import group_incidents
+
+    frame = sample_store.query()
+    one = frame[frame["lat"].notna()].iloc[[0]]
+    other = one.assign(id="copy#0", article_id="copy", source="Second Outlet",
+                       title="<script>window.__pwned=1</script>", url="javascript:alert(1)")
+    incidents = group_incidents(pd.concat([one, other], ignore_index=True))
+    assert len(incidents) == 1 and incidents.iloc[0]["n_sources"] == 2
+    page = mapview.build_map(incidents).get_root().render()
+    assert "Reported by 2 articles" in page
+    assert "<script>window.__pwned" not in page and "javascript:alert" not in page
+    assert "Second Outlet" in page

@@ -173,8 +173,14 @@ def popup_html(row) -> str:
     parts.append(f'<blockquote class="ev-sentence">{highlight(row)}</blockquote>')
     parts.append(f'<div class="ev-conf"><span>Confidence {conf:.2f}</span>'
                  f'<span class="ev-bar"><i style="width:{conf * 100:.0f}%"></i></span></div>')
-    parts.append(f'<div class="ev-src">{source_link(_val(row.title) or "", _val(row.url) or "")}'
-                 f'{_source_note(row)}</div></div>')
+    reports = _val(getattr(row, "sources", None)) or []
+    if len(reports) > 1:  # an incident: every report that told it
+        items = "".join(f'<li>{source_link(_val(r.get("title")) or "", _val(r.get("url")) or "")}'
+                        f'{_source_note(r)}</li>' for r in reports)
+        parts.append(f'<div class="ev-src">Reported by {len(reports)} articles<ol>{items}</ol></div></div>')
+    else:
+        parts.append(f'<div class="ev-src">{source_link(_val(row.title) or "", _val(row.url) or "")}'
+                     f'{_source_note(row)}</div></div>')
     return "".join(parts)
 
 
@@ -228,7 +234,9 @@ def _located_by(row) -> str:
 
 
 def _source_note(row) -> str:
-    bits = [html.escape(str(v)) for v in (_val(row.source), _val(row.published)) if v]
+    """ " · source · published" of an event row or of one report (a dict) of an incident."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
+    bits = [html.escape(str(v)) for v in (_val(get("source")), _val(get("published"))) if v]
     return f'<span class="ev-muted"> · {" · ".join(bits)}</span>' if bits else ""
 
 
