@@ -4,6 +4,8 @@ One code path for SQLite (default) and PostgreSQL, through SQLAlchemy Core.
 """
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -464,7 +466,17 @@ def _sqlite_begin(conn):
 def _sqlite_pragmas(dbapi_conn, _record):
     dbapi_conn.isolation_level = None  # no implicit BEGIN; _sqlite_begin emits it, DDL included
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
+    # WAL (readers never block the writer) is stored in the file, so only a new file needs switching; two
+    # processes creating one file at once can get SQLITE_BUSY without the busy handler: try again briefly.
+    for attempt in range(50):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
     cur.close()
