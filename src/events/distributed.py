@@ -83,34 +83,3 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
     items = iter(items)
     while chunk := list(islice(items, size)):
         yield chunk
-
-
-def ingest_on_dask(items: Iterable[Article | EventsError], store, scheduler: str | Client, batch: int = 32,
-                   on_item=None):
-    """pipeline.ingest on a cluster: articles not yet stored go to the workers, the client stores results."""
-    from events.pipeline import Summary
-
-    summary = Summary()
-
-    def fresh() -> Iterator[Article]:
-        for item in items:
-            if isinstance(item, EventsError):
-                summary.errors.append(str(item))
-            else:
-                summary.read += 1
-                if store.has_article(item.id):
-                    summary.skipped["already stored"] += 1
-                else:
-                    yield item
-            if on_item:
-                on_item()
-
-    for article, found in extract_on_dask(fresh(), scheduler, batch=batch):
-        if isinstance(found, str):
-            summary.errors.append(found)
-        elif store.add(article, found):
-            summary.stored += 1
-            summary.events += len(found)
-        else:
-            summary.skipped["already stored"] += 1
-    return summary

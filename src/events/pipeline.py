@@ -146,10 +146,6 @@ def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32
     `scheduler` (a Dask scheduler address or a distributed.Client) runs the extraction on that cluster, `batch`
     articles a task.
     """
-    if scheduler:
-        from events.distributed import ingest_on_dask
-
-        return ingest_on_dask(items, store, scheduler, batch=batch, on_item=on_item)
     summary = Summary()
 
     def fresh() -> Iterator[Article]:
@@ -165,9 +161,15 @@ def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32
             if on_item:
                 on_item()
 
-    for article, found in process_stream(fresh()):
-        if isinstance(found, EventsError):
-            summary.errors.append(str(found))  # not stored, so a rerun tries it again
+    if scheduler:
+        from events.distributed import extract_on_dask
+
+        results = extract_on_dask(fresh(), scheduler, batch=batch)
+    else:
+        results = process_stream(fresh())
+    for article, found in results:
+        if not isinstance(found, list):  # an error (a one-line string from a Dask worker): not stored, so a
+            summary.errors.append(str(found))  # rerun tries it again
         elif store.add(article, found):
             summary.stored += 1
             summary.events += len(found)
