@@ -8,8 +8,8 @@ of events with confidence >= 0.8, how many lie within tolerance of a gold event 
 """
 
 import argparse
+import importlib.util
 import json
-import math
 import subprocess
 import sys
 from datetime import date
@@ -30,18 +30,9 @@ def predict(gold_rows: list[dict]) -> list[dict]:
     return out
 
 
-def km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-def calibration(gold_rows: list[dict], preds: list[dict], floor: float = 0.8) -> tuple[int, int]:
-    """(right, total) among predictions with confidence >= floor: right = same family within tolerance."""
-    fam = {"defection": "crossing", "border_crossing": "crossing"}
+def calibration(gold_rows: list[dict], preds: list[dict], scorer, floor: float = 0.8) -> tuple[int, int]:
+    """(right, total) among predictions with confidence >= floor: right = same family within tolerance,
+    judged with the shared scorer's own distance and type family."""
     gold = {r["id"]: r["events"] for r in gold_rows}
     right = total = 0
     for p in preds:
@@ -49,8 +40,8 @@ def calibration(gold_rows: list[dict], preds: list[dict], floor: float = 0.8) ->
             continue
         total += 1
         right += any(
-            fam.get(g["type"], g["type"]) == fam.get(p["type"], p["type"])
-            and km(g["lat"], g["lon"], p["lat"], p["lon"]) <= g.get("tolerance_km", 25) * 1.2
+            scorer.same_type(g["type"], p["type"])
+            and scorer.km(g["lat"], g["lon"], p["lat"], p["lon"]) <= g.get("tolerance_km", 25) * 1.2
             for g in gold[p["article_id"]]
         )
     return right, total
@@ -76,7 +67,10 @@ def main() -> None:
         check=True,
     )
     print(result.stdout)
-    right, total = calibration(gold_rows, preds)
+    spec = importlib.util.spec_from_file_location("score", scorer)
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    right, total = calibration(gold_rows, preds, score)
     print(
         f"calibration: {right}/{total} events with confidence >= 0.8 are right ({right / total:.1%})"
         if total
