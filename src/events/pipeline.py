@@ -31,13 +31,8 @@ def process(article: Article, parsed: nlp.Parsed | None = None) -> list[Event]:
 
 
 def process_many(articles: list[Article]) -> list[list[Event] | EventsError]:
-    """`process` over a batch, parsing with nlp.pipe; an article that fails becomes an error, not a crash."""
-    english = [a for a in articles if is_english(a)]
-    try:
-        parsed = iter(list(nlp.parse_many([a.text for a in english], focus=FOCUS)))
-    except Exception:  # noqa: BLE001 -- one bad text must not sink the batch: parse one at a time instead
-        parsed = iter([None] * len(english))
-    return [_guarded(a, next(parsed)) if is_english(a) else [] for a in articles]
+    """`process_stream` over one batch in this process: events or an error for each article, in order."""
+    return [found for _, found in process_stream(articles, n_process=1)]
 
 
 def process_stream(items: Iterable, n_process: int | None = None) -> Iterator[tuple]:
@@ -83,18 +78,6 @@ def _guarded(article: Article, parsed: nlp.Parsed | None) -> list[Event] | Event
     except Exception as exc:  # a bug on odd input: report the article and go on with the rest
         log.exception("extraction failed for article %s", article.id)
         return EventsError(f"{article.id}: extraction failed ({exc.__class__.__name__}: {exc})")
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of up to `size` items, in order (itertools.batched is Python 3.12+)."""
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def is_english(article: Article) -> bool:

@@ -306,9 +306,3 @@ def _fresh(path: Path) -> bool:
     except sqlite3.Error:
         return False
     return bool(row) and row[0] == fingerprint()
-
-
-def country_names() -> dict[str, str]:
-    """ISO code -> country name, from the bundled countries file."""
-    return {row["code"]: row["name"] for row in _read_csv(GAZ_DIR / "countries.csv")}
-
