@@ -1,7 +1,6 @@
 """The one place that loads the spaCy pipeline, and the dateline rule."""
 
 import re
-from collections import deque
 from dataclasses import dataclass
 from functools import cache
 
@@ -153,14 +152,7 @@ def parse(text: str, focus: bool = False) -> Parsed:
 
 def parse_many(texts, batch_size: int = 32, focus: bool = False, n_process: int = 1):
     """Parse many texts with nlp.pipe (lazily, in order); yields Parsed in order."""
-    prepared = (_prepare(t, focus) for t in texts)
-    pending: deque[tuple[str, int, int]] = deque()
-
-    def bodies():
-        for body, place, start, end in prepared:
-            pending.append((place, start, end))
-            yield body
-
-    for doc in load().pipe(bodies(), batch_size=batch_size, n_process=n_process):
-        place, start, end = pending.popleft()
+    prepared = ((body, (place, start, end)) for body, place, start, end in (_prepare(t, focus) for t in texts))
+    for doc, (place, start, end) in load().pipe(prepared, as_tuples=True, batch_size=batch_size,
+                                                  n_process=n_process):
         yield Parsed(doc, place, start, end)
