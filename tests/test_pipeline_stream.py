@@ -44,3 +44,16 @@ def test_stream_keeps_order_and_matches_process_many(nlp):  # the session model
 def test_a_long_stream_parses_in_two_processes_with_the_same_results(nlp):
     items = _items(pipeline.PARALLEL_FROM + 6)
     assert _rows(pipeline.process_stream(items)) == _rows(pipeline.process_stream(items, n_process=1))
+
+
+def test_an_article_the_parser_refuses_is_reported_and_the_stream_goes_on(nlp):
+    # Longer than spaCy's max_length (readers refuse these, but an Article built in code can hold one):
+    # nlp.pipe raises and stops; the articles after it must still come out, in order.
+    huge = Article(id="huge", text="word " * (nlp.max_length // 5 + 1))
+    items = _items(3)[:1] + [huge] + _items(4)[1:]
+    results = list(pipeline.process_stream(items, n_process=1))
+    assert [item for item, _ in results] == items
+    found = dict((item.id if isinstance(item, Article) else str(item), f) for item, f in results)
+    assert isinstance(found["huge"], EventsError) and "huge" in str(found["huge"])
+    assert _rows(results[2:]) == _rows(pipeline.process_stream(items[2:], n_process=1))
+    assert sum(len(f) for _, f in results if isinstance(f, list)) == 4

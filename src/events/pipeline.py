@@ -59,10 +59,16 @@ def process_stream(items: Iterable, n_process: int | None = None) -> Iterator[tu
             item = queue.popleft()
             yield item, item if isinstance(item, EventsError) else []
 
-    for parsed in nlp.parse_many(texts(), focus=FOCUS, n_process=n_process):
-        yield from before_next_parsed()
-        article = queue.popleft()
-        yield article, _guarded(article, parsed)
+    try:
+        for parsed in nlp.parse_many(texts(), focus=FOCUS, n_process=n_process):
+            yield from before_next_parsed()
+            article = queue.popleft()
+            yield article, _guarded(article, parsed)
+    except Exception:  # nlp.pipe stops at its first failure: what it had not returned goes one at a time
+        log.exception("the parse stream failed; going on one article at a time")
+        for item in chain(list(queue), items):
+            yield item, _guarded(item, None) if _parses(item) else item if isinstance(item, EventsError) else []
+        return
     yield from before_next_parsed()
 
 
