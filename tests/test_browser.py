@@ -137,6 +137,7 @@ def test_dashboard_offline(server):
         frame.locator("path.leaflet-interactive >> nth=100").wait_for(state="attached", timeout=20000)
         assert shown(frame) == 7  # Natural Earth outlines (fetched from /app/static) above, markers here
         assert frame.locator(".ev-legend-row").count() == 4
+        assert "Natural Earth" in frame.locator(".leaflet-control-attribution").inner_text()  # the visible basemap
 
         # Move the start of the date range to its end with the keyboard: only the last day's events remain.
         start = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type=range]').first
