@@ -96,20 +96,20 @@ def synthetic(n_events: int, seed: int = 7):
             monthly = rng.random() < 0.15  # some events are only dated to the month
             d0 = day.replace(day=1) if monthly else day - timedelta(days=rng.choice([0, 0, 0, 1, 2]))
             d1 = (d0 + timedelta(days=31)).replace(day=1) - timedelta(days=1) if monthly else d0
-            rows.append(dict(
-                id=f"{aid}#{seq}", article_id=aid, seq=seq, type=rng.choices(types, type_weights)[0],
-                place_id=pi + 1, place=place["name"], lat=place["lat"], lon=place["lon"], country=place["country"],
-                geo_precision="exact", location_source="sentence", date=None if monthly else d0.isoformat(),
-                date_start=d0.isoformat(), date_end=d1.isoformat(), date_precision="month" if monthly else "day",
-                actors=json.dumps([{"text": "migrants", "count": rng.randint(1, 400), "affiliation": "",
+            rows.append({
+                "id": f"{aid}#{seq}", "article_id": aid, "seq": seq, "type": rng.choices(types, type_weights)[0],
+                "place_id": pi + 1, "place": place["name"], "lat": place["lat"], "lon": place["lon"], "country": place["country"],
+                "geo_precision": "exact", "location_source": "sentence", "date": None if monthly else d0.isoformat(),
+                "date_start": d0.isoformat(), "date_end": d1.isoformat(), "date_precision": "month" if monthly else "day",
+                "actors": json.dumps([{"text": "migrants", "count": rng.randint(1, 400), "affiliation": "",
                                     "role": "migrant"}]),
-                sentence=sentence, start=0, end=len(sentence), trigger="crossed", trigger_start=None,
-                trigger_end=None, confidence=round(rng.uniform(0.3, 1.0), 2), rule="synthetic",
-                background=rng.random() < 0.05))
+                "sentence": sentence, "start": 0, "end": len(sentence), "trigger": "crossed", "trigger_start": None,
+                "trigger_end": None, "confidence": round(rng.uniform(0.3, 1.0), 2), "rule": "synthetic",
+                "background": rng.random() < 0.05})
         text = " ".join(r["sentence"] for r in rows) + " " + "Officials gave no further details. " * 12
-        article = dict(id=aid, title=f"Border report {a}", url=f"https://news.example/{a}",
-                       published=day.isoformat(), source=rng.choice(["wire", "herald", "times", "post"]),
-                       language="en", text=text, ingested_at="2026-01-01T00:00:00+00:00", n_events=len(rows))
+        article = {"id": aid, "title": f"Border report {a}", "url": f"https://news.example/{a}",
+                       "published": day.isoformat(), "source": rng.choice(["wire", "herald", "times", "post"]),
+                       "language": "en", "text": text, "ingested_at": "2026-01-01T00:00:00+00:00", "n_events": len(rows)}
         yield article, rows
 
 

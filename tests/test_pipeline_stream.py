@@ -53,7 +53,7 @@ def test_an_article_the_parser_refuses_is_reported_and_the_stream_goes_on(nlp):
     items = _items(3)[:1] + [huge] + _items(4)[1:]
     results = list(pipeline.process_stream(items, n_process=1))
     assert [item for item, _ in results] == items
-    found = dict((item.id if isinstance(item, Article) else str(item), f) for item, f in results)
+    found = {item.id if isinstance(item, Article) else str(item): f for item, f in results}
     assert isinstance(found["huge"], EventsError) and "huge" in str(found["huge"])
     assert _rows(results[2:]) == _rows(pipeline.process_stream(items[2:], n_process=1))
     assert sum(len(f) for _, f in results if isinstance(f, list)) == 4

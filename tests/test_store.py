@@ -45,19 +45,19 @@ def store(store_url):
 
 
 def article(n: int, **kw) -> Article:
-    fields = dict(id=f"a{n}", text=f"Article {n} text about the border.", title=f"Title {n}",
-                  url=f"https://example.org/{n}", published=date(2024, 1, 1), source="wire")
+    fields = {"id": f"a{n}", "text": f"Article {n} text about the border.", "title": f"Title {n}",
+                  "url": f"https://example.org/{n}", "published": date(2024, 1, 1), "source": "wire"}
     fields.update(kw)
     return Article(**fields)
 
 
 def event(article_id: str, seq: int = 0, **kw) -> Event:
-    fields = dict(article_id=article_id, seq=seq, type="defection", sentence="Two soldiers defected.",
-                  start=0, end=22, trigger="defected", trigger_start=13, trigger_end=21,
-                  actors=(Actor("two soldiers", 2, "KP", "soldier"),), place="Panmunjom", lat=37.956,
-                  lon=126.677, country="KR", geo_precision="exact", location_source="sentence",
-                  date="2024-01-01", date_start="2024-01-01", date_end="2024-01-01", date_precision="day",
-                  confidence=0.8, rule="test")
+    fields = {"article_id": article_id, "seq": seq, "type": "defection", "sentence": "Two soldiers defected.",
+                  "start": 0, "end": 22, "trigger": "defected", "trigger_start": 13, "trigger_end": 21,
+                  "actors": (Actor("two soldiers", 2, "KP", "soldier"),), "place": "Panmunjom", "lat": 37.956,
+                  "lon": 126.677, "country": "KR", "geo_precision": "exact", "location_source": "sentence",
+                  "date": "2024-01-01", "date_start": "2024-01-01", "date_end": "2024-01-01", "date_precision": "day",
+                  "confidence": 0.8, "rule": "test"}
     fields.update(kw)
     return Event(**fields)
 

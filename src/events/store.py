@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -192,7 +192,7 @@ class Store:
 
     def mark_seen(self, keys: Iterable[str], target: str = "") -> None:
         """Remember watched items as read, in one transaction (marking twice is harmless)."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [{"key": k, "target": target, "seen_at": now} for k in dict.fromkeys(keys)]
         if not rows:
             return
@@ -212,7 +212,7 @@ class Store:
                     id=article.id, title=article.title, url=article.url,
                     published=article.published.isoformat() if article.published else None,
                     source=article.source, language=article.language, text=article.text,
-                    ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
                     n_events=len(found),
                 ).on_conflict_do_nothing(index_elements=["id"]).returning(articles.c.id)).first()
                 if inserted is None:
@@ -426,7 +426,7 @@ def _event_row(conn, event: Event) -> dict:
 
 
 def _place_id(conn, event: Event) -> int:
-    key = dict(name=event.place, lat=round(event.lat, 5), lon=round(event.lon, 5), country=event.country)
+    key = {"name": event.place, "lat": round(event.lat, 5), "lon": round(event.lon, 5), "country": event.country}
     found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar()
     if found is None:
         # Two writers may add the same new place at once: the second inserts nothing and reads the first's.
