@@ -253,6 +253,8 @@ PRESENT_CSS = """<style>
 .block-container { padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important; }
 h1 { font-size: 2.4rem !important; padding: 0 !important; }
 .present-sub { font-size: 1.3rem; color: #4a5561; margin: -0.4rem 0 0.6rem; }
+/* The map fills the window below the title, on a laptop as on a projector (mapview.css fills the iframe). */
+iframe[title="streamlit_folium.st_folium"] { height: max(360px, calc(100vh - 120px)) !important; }
 </style>"""
 
 ANALYST_CSS = """<style>

@@ -68,12 +68,12 @@ def server(sample_store, tmp_path):
 
 
 @contextmanager
-def offline_page(name: str):
+def offline_page(name: str, width: int = 1400, height: int = 1000):
     """A Chromium page whose requests to anything but 127.0.0.1 / file: fail; a screenshot if the test fails."""
     dialogs = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": width, "height": height})
 
         def gate(route):
             url = route.request.url
@@ -220,11 +220,16 @@ def test_table_row_focuses_the_map(server):
 
 
 def test_presentation_mode_offline(server):
-    with offline_page("present") as page:
+    with offline_page("present", width=1366, height=650) as page:  # a laptop on a projector
         page.goto(server + "/?present=1")
         frame = map_frame(page)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        frame.locator(".ev-next").click()
+        # The map fills the window below the title: its bottom and the timeline are on screen, no scrolling.
+        box = frame.locator(".leaflet-container").bounding_box()
+        assert 400 < box["height"] and 620 <= box["y"] + box["height"] <= 650
+        timeline = frame.locator(".ev-timeline").bounding_box()
+        assert timeline["y"] + timeline["height"] <= 650
+        frame.locator(".ev-next").click()  # Playwright clicks only if nothing (the legend) covers it
         frame.locator(".ev-step").filter(has_text="1 / 7").wait_for(timeout=20000)
         assert "Guards fired warning shots" in frame.locator(".ev-story-sentence").inner_text()
 
