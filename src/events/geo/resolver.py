@@ -47,6 +47,10 @@ W_LOCAL = 3.0  # a region or country named within LOCAL_CHARS after the mention 
 LOCAL_CHARS = 120
 LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
+# "Albany is a town in Orleans County, Vermont", "Ota (also Otta) is a town in Ogun State": the regions named in
+# the clause that defines a place hold it, as an explicit container does.
+_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*)?(?:is|was)\s+(?:a|an|the|one)\b[^.;:]{0,80}?"
+                      r"\b(?:in|of|within)\b[^.;:]{0,160}")
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
 
@@ -69,6 +73,7 @@ class _Group:
     prior: list = field(default_factory=list)  # float
     scores: list = field(default_factory=list)
     containers: list = field(default_factory=list)  # candidate lists of explicit containers
+    holders: list = field(default_factory=list)  # groups of the regions in the clause that defines it
     contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
     local: list = field(default_factory=list)  # candidate lists of regions named right after it
     best: int = -1
@@ -180,7 +185,7 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
                 group.containers.append(container)
         group.mentions.append(m)
         of_mention.append(group)
-    _local_regions(mentions, of_mention)
+    _local_regions(text, mentions, of_mention)
     group_at = {m.start: g for m, g in zip(mentions, of_mention)}
     for m, group in zip(mentions, of_mention):
         nxt = by_start.get(_gap_end(text, m.end))
@@ -198,7 +203,23 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         for g in ambiguous:
             _choose(g)
     _place_approximate(live)
+    for g in live:
+        _fall_back_to_holder(g)
     return [_toponym(m, g) for m, g in zip(mentions, of_mention)]
+
+
+def _fall_back_to_holder(g: _Group) -> None:
+    """'Albany is a town in Orleans County, Vermont' with no Albany in that county in the gazetteer: the
+    county's point is a better answer than another state's Albany."""
+    holders = [h.cands[h.best] for h in g.holders if h.cands and h.best >= 0]
+    holders = [e for e in holders if e.kind != "country" and e.source != APPROX and _is_container(e)]
+    if not holders:
+        return
+    finest = min(holders, key=lambda e: 0 if e.admin2 else 1)
+    best = g.cands[g.best]
+    if best.kind not in ("country", "admin1", "admin2", "region", "water") and not _inside(best, finest):
+        g.cands = [finest]  # reported at the region's point, with the region's kind
+        g.scores, g.best, g.prob = [0.0], 0, g.prob * 0.5
 
 
 def _place_approximate(groups: list[_Group]) -> None:
@@ -214,21 +235,27 @@ def _place_approximate(groups: list[_Group]) -> None:
             g.cands[g.best] = best._replace(lat=town.lat, lon=town.lon)
 
 
-def _local_regions(mentions: list[Mention], of_mention: list[_Group]) -> None:
-    """Regions and countries named just after a mention ('Aberdeen is a town in New South Wales')."""
+def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group]) -> None:
+    """Regions and countries named just after a mention ('Aberdeen is a town in New South Wales'); those in
+    the clause that defines it ('X is a village in ...') count as explicit containers."""
     ordered = sorted(zip(mentions, of_mention), key=lambda t: t[0].start)
     for i, (m, g) in enumerate(ordered):
         if m.context_only or not g.cands:
             continue
+        defined = _DEFINED.match(text, m.end)
+        clause_end = defined.end() if defined and not g.containers else -1
         seen = {g.norm.split("|")[0]}
         for other, og in ordered[i + 1:]:
-            if other.start - m.end > LOCAL_CHARS:
+            if other.start - m.end > LOCAL_CHARS and other.start >= clause_end:
                 break
             name = og.norm.split("|")[0]
             if name not in seen:
                 seen.add(name)
                 regions = [e for e in og.cands if _is_container(e)]
-                if regions:
+                if regions and other.start < clause_end:
+                    g.containers.append(regions)
+                    g.holders.append(og)
+                elif regions:
                     g.local.append(regions)
 
 
