@@ -261,6 +261,7 @@ def build(path: Path | None = None) -> dict:
     path = Path(path or config.cache_dir() / FILE_NAME)
     started = time.perf_counter()
     b = _collect()
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may build at once
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
@@ -334,7 +335,9 @@ _open: dict[Path, Gazetteer] = {}
 
 def gazetteer(path: Path | None = None) -> Gazetteer:
     """The gazetteer in the cache dir, built first when missing or stale."""
-    path = Path(path or config.cache_dir() / FILE_NAME)
+    if path is None:  # finding the cache dir costs more than a resolve: remember it per EVENTS_CACHE_DIR
+        path = _default_path(config.get("EVENTS_CACHE_DIR"))
+    path = Path(path)
     with _lock:
         if path in _open:
             return _open[path]
@@ -345,6 +348,11 @@ def gazetteer(path: Path | None = None) -> Gazetteer:
                 raise GeocodingError(f"gazetteer {path}: could not build: {exc}") from exc
         _open[path] = Gazetteer(path)
         return _open[path]
+
+
+@lru_cache(maxsize=8)
+def _default_path(_cache_setting: str | None) -> Path:
+    return config.cache_dir() / FILE_NAME
 
 
 def _fresh(path: Path) -> bool:

@@ -10,6 +10,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from events.geo.gazetteer import (
     ALIAS,
@@ -265,19 +266,15 @@ def _gap_end(text: str, end: int) -> int:
     return match.end() if match else -1
 
 
-def _saturate(weight: float) -> float:
-    """More mentions are more evidence, with diminishing returns."""
-    return min(math.log1p(weight) / math.log(2), 2.0)
-
-
 def _choose(g: _Group) -> None:
     g.probs = probs = _softmax(g.scores)
     g.best = max(range(len(probs)), key=probs.__getitem__)
     g.prob = probs[g.best]
 
 
-def _evidence(groups: list[_Group]) -> dict:
-    """Per name: the country and region votes and the points its current choice gives the others."""
+def _evidence(groups: list[_Group]) -> tuple:
+    """Per name: the country and region votes and the points its current choice gives the others; and
+    their totals over all names (points heaviest first), so each group subtracts only its own."""
     by_name: dict[str, tuple] = {}
     for other in groups:
         name = other.norm.split("|")[0]
@@ -292,22 +289,25 @@ def _evidence(groups: list[_Group]) -> dict:
                     admins[entry.admin1] += weight * p
         w = other.prob * weight
         if (best.kind not in ("country", "region", "admin2") or best.source == "curated") and best.source != APPROX:
-            points.append((best.lat, best.lon, w, best.country))
-    return by_name
+            points.append((best.lat, best.lon, w, best.country, name))
+    countries, admins = defaultdict(float), defaultdict(float)
+    for c, a, _p in by_name.values():
+        for key, w in c.items():
+            countries[key] += w
+        for key, w in a.items():
+            admins[key] += w
+    points = sorted((p for _c, _a, ps in by_name.values() for p in ps), key=lambda t: -t[2])
+    return by_name, countries, admins, points
 
 
-def _rescore(g: _Group, by_name: dict) -> None:
+def _rescore(g: _Group, evidence: tuple) -> None:
     # a namesake elsewhere in the text is no evidence for this one: leave out every group of the same name
+    by_name, all_countries, all_admins, all_points = evidence
     own = g.norm.split("|")[0]
-    countries, admins, points = defaultdict(float), defaultdict(float), []
-    for name, (c, a, p) in by_name.items():
-        if name != own:
-            for key, w in c.items():
-                countries[key] += w
-            for key, w in a.items():
-                admins[key] += w
-            points += p
-    points = sorted(points, key=lambda t: -t[2])[:MAX_POINTS]
+    own_c, own_a, _p = by_name.get(own, ({}, {}, []))
+    countries = {k: w - own_c.get(k, 0.0) for k, w in all_countries.items()} if own_c else all_countries
+    admins = {k: w - own_a.get(k, 0.0) for k, w in all_admins.items()} if own_a else all_admins
+    points = [p for p in all_points if p[4] != own][:MAX_POINTS]
     scores = []
     for entry, base in zip(g.cands, g.prior):
         s = base
@@ -318,14 +318,31 @@ def _rescore(g: _Group, by_name: dict) -> None:
         if entry.kind == "country":
             # a country holds the regions and towns voted for inside it, as a town is near them
             s += W_ADMIN1 * _saturate(sum(w for a1, w in admins.items() if a1.startswith(entry.country + ".")))
-            s += W_NEAR * min(sum(w for _lat, _lon, w, cc in points if cc == entry.country), 1.0)
+            s += W_NEAR * min(sum(p[2] for p in points if p[3] == entry.country), 1.0)
         elif points and entry.source != APPROX:
-            near = max(w * math.exp(-_km(entry.lat, entry.lon, lat, lon) / NEAR_KM) for lat, lon, w, _cc in points)
-            s += W_NEAR * min(near, 1.0)
+            s += W_NEAR * min(_nearness(entry, points), 1.0)
         scores.append(s)
     if g.static is None:
         g.static = [_static(g, entry) for entry in g.cands]
     g.scores = [s + b for s, b in zip(scores, g.static)]
+
+
+def _nearness(entry: Entry, points: list[tuple]) -> float:
+    """The strongest w * exp(-km / NEAR_KM) over points sorted by weight, heaviest first."""
+    near = 0.0
+    scale = math.cos(math.radians(entry.lat))
+    for lat, lon, w, _cc, _name in points:
+        if w <= near or near >= 1.0:  # no lighter point can beat it
+            break
+        km = 111.2 * math.hypot(lat - entry.lat, (lon - entry.lon) * scale)
+        near = max(near, w * math.exp(-km / NEAR_KM))
+    return near
+
+
+@lru_cache(maxsize=4096)
+def _saturate(weight: float) -> float:
+    """More mentions are more evidence, with diminishing returns."""
+    return min(math.log1p(weight) / math.log(2), 2.0)
 
 
 def _static(g: _Group, entry: Entry) -> float:
