@@ -30,7 +30,7 @@ MAX_POINTS = 25  # the most certain other places are enough to tell where the st
 ROUNDS = 3
 
 # Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
-KIND_PRIOR = {"country": 3.0, "admin1": 2.0, "admin2": 1.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
+KIND_PRIOR = {"country": 4.5, "admin1": 2.0, "admin2": 1.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
               "water": 1.5, "city": 0.0}
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
@@ -106,6 +106,14 @@ def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
             else p for e, p in zip(cands, priors)]
 
 
+def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
+    """A name that is a country's or a region's own name ('Chile') does not mean a town that merely lists
+    it among its other alternate names (Şile, Turkey)."""
+    if any(e.kind == "country" and e.match in (PRIMARY, ALIAS) for e in cands):
+        return [e for e in cands if e.match != ALTERNATE]
+    return list(cands)
+
+
 def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
     """Entries for a mention as written, then with 'the', possessives and type words dropped."""
     norm = normalize(name)
@@ -179,7 +187,7 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group(key)
-            found = sorted(candidates(gaz, m.name), key=prior, reverse=True)[:MAX_CANDIDATES]
+            found = sorted(_plausible(candidates(gaz, m.name)), key=prior, reverse=True)[:MAX_CANDIDATES]
             group.cands = found
             group.prior = _city_states(found, [prior(e) for e in found])
             if container:
