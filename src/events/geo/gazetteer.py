@@ -231,7 +231,7 @@ def _collect() -> _Builder:
         town = towns_by_state.get((a1, base))
         if a2 in admin2:
             r = admin2[a2]
-            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, r["population"], r["lat"], r["lon"],
+            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, r["lat"], r["lon"],
                   ADMIN2, admin2=a2)
         elif town:
             b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, town[1], town[2],
@@ -239,6 +239,8 @@ def _collect() -> _Builder:
         elif a1 in states:
             b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, states[a1]["lat"],
                   states[a1]["lon"], APPROX, admin2=a2)
+        # "Clarke and Oconee counties", "DuPage": the bare name, for look-ups only (not a phrase to match)
+        b.alias(f"us:{county['fips']}", [base], ALTERNATE)
     for code, r in admin2.items():  # the rest of the world's counties, provinces, departments, districts
         if not code.startswith("US."):
             cc, a1 = code.split(".")[0], ".".join(code.split(".")[:2])

@@ -226,7 +226,7 @@ def _fall_back_to_holder(g: _Group) -> None:
         return
     finest = min(holders, key=lambda e: 0 if e.admin2 else 1)
     best = g.cands[g.best]
-    if best.kind not in ("country", "admin1", "admin2", "region", "water") and not _inside(best, finest):
+    if best.kind not in ("country", "admin1", "water") and best.key != finest.key and not _inside(best, finest):
         g.cands = [finest]  # reported at the region's point, with the region's kind
         g.scores, g.best, g.prob = [0.0], 0, g.prob * 0.5
 
