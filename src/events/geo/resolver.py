@@ -226,7 +226,11 @@ def _fall_back_to_holder(g: _Group) -> None:
         return
     finest = min(holders, key=lambda e: 0 if e.admin2 else 1)
     best = g.cands[g.best]
-    if best.kind not in ("country", "admin1", "water") and best.key != finest.key and not _inside(best, finest):
+    # GeoNames' county codes have changed over time (Connecticut's counties are now planning regions):
+    # a candidate in the same state close to the county is taken to be in it
+    close = best.admin1 == finest.admin1 and _km(best.lat, best.lon, finest.lat, finest.lon) < NEAR_KM / 3
+    if best.kind not in ("country", "admin1", "water") and best.key != finest.key and not _inside(best, finest) \
+            and not close:
         g.cands = [finest]  # reported at the region's point, with the region's kind
         g.scores, g.best, g.prob = [0.0], 0, g.prob * 0.5
 
