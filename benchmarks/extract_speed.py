@@ -74,12 +74,12 @@ DAYS = [
 ]
 
 
-def article(rng: random.Random, i: int) -> dict:
-    """One invented article of about 500 words."""
+def article(rng: random.Random, i: int, event_share: float = 0.35) -> dict:
+    """One invented article of about 500 words; `event_share` of its sentences report an event."""
     place = rng.choice(PLACES)
     sentences, words = [], 0
     while words < 500:
-        pool = EVENTS if rng.random() < 0.35 else FILLER
+        pool = EVENTS if rng.random() < event_share else FILLER
         s = rng.choice(pool).format(
             n=rng.choice(["Two", "Twelve", "About 40", "Three"]),
             p=rng.choice([place] + PLACES),
@@ -99,9 +99,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--profile", type=int, default=200)
+    ap.add_argument("--event-share", type=float, default=0.35,
+                    help="share of sentences that report an event (0.35: ~12 events an article, a worst case)")
     args = ap.parse_args()
     rng = random.Random(7)
-    rows = [article(rng, i) for i in range(args.n)]
+    rows = [article(rng, i, args.event_share) for i in range(args.n)]
     path = ROOT / "benchmarks/out/speed_articles.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
