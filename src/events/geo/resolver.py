@@ -212,19 +212,22 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         for g in ambiguous:
             _choose(g)
     _place_approximate(live)
-    for g in live:
+    for g in groups.values():
         _fall_back_to_holder(g)
     return [_toponym(m, g) for m, g in zip(mentions, of_mention)]
 
 
 def _fall_back_to_holder(g: _Group) -> None:
     """'Albany is a town in Orleans County, Vermont' with no Albany in that county in the gazetteer: the
-    county's point is a better answer than another state's Albany."""
+    county's point is a better answer than another state's Albany, or than none."""
     holders = [h.cands[h.best] for h in g.holders if h.cands and h.best >= 0]
     holders = [e for e in holders if e.kind != "country" and e.source != APPROX and _is_container(e)]
     if not holders:
         return
     finest = min(holders, key=lambda e: 0 if e.admin2 else 1)
+    if not g.cands:
+        g.cands, g.scores, g.best, g.prob = [finest], [0.0], 0, 0.25
+        return
     best = g.cands[g.best]
     # GeoNames' county codes have changed over time (Connecticut's counties are now planning regions):
     # a candidate in the same state close to the county is taken to be in it
@@ -253,7 +256,7 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
     the clause that defines it ('X is a village in ...') count as explicit containers."""
     ordered = sorted(zip(mentions, of_mention), key=lambda t: t[0].start)
     for i, (m, g) in enumerate(ordered):
-        if m.context_only or not g.cands:
+        if m.context_only:
             continue
         defined = _DEFINED.match(text, m.end)
         clause_end = defined.end() if defined and not g.containers else -1
