@@ -111,12 +111,18 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             taken.append((s, e))
             mentions.append(Mention(s, e, text))
     # a one-word name spaCy also tags as (part of) a person elsewhere is a surname: "Sheriff Strickland"
-    people = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}  # surnames
+    people = {_surname(ent) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
     people |= {ent.text for ent in doc.ents if ent.label_ == "NORP"}
     mentions = [m for m in mentions if m.context_only or m.name not in people or _strong(gaz, m.name)]
     taken = [(m.start, m.end) for m in mentions]
     mentions += _repeats(doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken)
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _surname(person) -> str:
+    """'Tyrise M. Bell' -> 'Bell'; 'George Bush Jr' -> 'Bush'."""
+    last = person[-1].text.rstrip(".")
+    return person[-2].text if last in ("Jr", "Sr", "II", "III", "IV") else person[-1].text
 
 
 def _town(gaz: Gazetteer, text: str, population: int) -> bool:
