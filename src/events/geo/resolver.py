@@ -87,6 +87,7 @@ class _Group:
         return sum(m.weight for m in self.mentions)
 
 
+@lru_cache(maxsize=200_000)
 def prior(entry: Entry) -> float:
     """How likely this entry is meant, before reading the article."""
     pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
@@ -323,9 +324,11 @@ def _rescore(g: _Group, evidence: tuple) -> None:
     countries = {k: w - own_c.get(k, 0.0) for k, w in all_countries.items()} if own_c else all_countries
     admins = {k: w - own_a.get(k, 0.0) for k, w in all_admins.items()} if own_a else all_admins
     points = [p for p in all_points if p[4] != own][:MAX_POINTS]
+    if g.static is None:
+        g.static = [_static(g, entry) for entry in g.cands]
     scores = []
-    for entry, base in zip(g.cands, g.prior):
-        s = base
+    for entry, base, static in zip(g.cands, g.prior, g.static):
+        s = base + static
         if entry.country:
             s += W_COUNTRY * _saturate(countries.get(entry.country, 0.0))
         if entry.admin1:
@@ -334,23 +337,27 @@ def _rescore(g: _Group, evidence: tuple) -> None:
             # a country holds the regions and towns voted for inside it, as a town is near them
             s += W_ADMIN1 * _saturate(sum(w for a1, w in admins.items() if a1.startswith(entry.country + ".")))
             s += W_NEAR * min(sum(p[2] for p in points if p[3] == entry.country), 1.0)
-        elif points and entry.source != APPROX:
-            s += W_NEAR * min(_nearness(entry, points), 1.0)
         scores.append(s)
-    if g.static is None:
-        g.static = [_static(g, entry) for entry in g.cands]
-    g.scores = [s + b for s, b in zip(scores, g.static)]
+    if points:
+        # nearness can add at most W_NEAR: a candidate that far behind stays negligible (p < e^-8) without it
+        floor = max(scores) - W_NEAR - 8.0
+        for i, entry in enumerate(g.cands):
+            if scores[i] > floor and entry.kind != "country" and entry.source != APPROX:
+                scores[i] += W_NEAR * min(_nearness(entry, points), 1.0)
+    g.scores = scores
 
 
 def _nearness(entry: Entry, points: list[tuple]) -> float:
     """The strongest w * exp(-km / NEAR_KM) over points sorted by weight, heaviest first."""
     near = 0.0
-    scale = math.cos(math.radians(entry.lat))
+    lat0, lon0 = entry.lat, entry.lon
+    scale = math.cos(math.radians(lat0))
     for lat, lon, w, _cc, _name in points:
         if w <= near or near >= 1.0:  # no lighter point can beat it
             break
-        km = 111.2 * math.hypot(lat - entry.lat, (lon - entry.lon) * scale)
-        near = max(near, w * math.exp(-km / NEAR_KM))
+        value = w * math.exp(-111.2 * math.hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
+        if value > near:
+            near = value
     return near
 
 
