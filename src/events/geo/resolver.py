@@ -201,6 +201,8 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         nxt = by_start.get(_gap_end(text, m.end))
         if group.containers and nxt is not None and group.cands:
             group_at[nxt.start].contained.append(group.cands)
+        elif group.containers and nxt is not None and not m.context_only:
+            group.holders.append(group_at[nxt.start])  # "Cellardyke, Fife": no Cellardyke, but Fife
     live = [g for g in groups.values() if g.cands]
     for g in live:
         g.scores = list(g.prior)
