@@ -50,7 +50,7 @@ LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
 # "Albany is a town in Orleans County, Vermont", "Ota (also Otta) is a town in Ogun State": the regions named in
 # the clause that defines a place hold it, as an explicit container does.
-_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*)?(?:is|was)\s+(?:a|an|the|one)\b[^.;:]{0,80}?"
+_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}(?:is|was)\s+(?:a|an|the|one)\b[^.;:]{0,80}?"
                       r"\b(?:in|of|within)\b[^.;:]{0,160}")
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
