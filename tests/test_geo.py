@@ -219,3 +219,20 @@ def test_counties_by_their_bare_name_and_countries_before_alternate_names(built)
     assert (clarke.kind, clarke.admin1) == ("region", "US.GA") and (oconee.kind, oconee.admin1) == ("region", "US.GA")
     chile = geo.resolve("Cases were confirmed in Chile, and in Istanbul, Turkey.", [(24, 29)])[0]
     assert chile.kind == "country" and chile.country == "CL"  # not Şile, whose other names include Chile
+
+
+def test_defining_clause_after_an_aside_and_settlement_words(built):
+    # the town of Perth, not Perth County (which lies 250 km west): "a town" says which
+    perth = geo.resolve("Perth /pɜːrθ/ is a town in Eastern Ontario, Canada.", [(0, 5)])[0]
+    assert perth.kind == "city" and km((perth.lat, perth.lon), (44.90, -76.25)) < 20
+    text = "The dead birds were found at Cellardyke, Fife, on the coast."
+    cellardyke = geo.resolve(text, [(29, 39)])[0]  # not in the gazetteer: placed in its county, with doubt
+    assert cellardyke.admin1 == "GB.SCT" and cellardyke.kind == "region" and cellardyke.score < 0.5
+
+
+def test_surnames_after_a_suffix_are_not_places(nlp):
+    from events.geo.recognize import _surname
+
+    doc = nlp("Ties soured under the administration of George Bush Jr, officials said.")
+    person = next(ent for ent in doc.ents if ent.label_ == "PERSON")
+    assert person.text == "George Bush Jr" and _surname(person) == "Bush"

@@ -50,8 +50,12 @@ LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
 # "Albany is a town in Orleans County, Vermont", "Ota (also Otta) is a town in Ogun State": the regions named in
 # the clause that defines a place hold it, as an explicit container does.
-_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}(?:is|was)\s+(?:a|an|the|one)\b[^.;:]{0,80}?"
+_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}(?:is|was)\s+(?:a|an|the|one)\b([^.;:]{0,80}?)"
                       r"\b(?:in|of|within)\b[^.;:]{0,160}")
+# ... and may say it is a settlement: then a town of that name, not a county or province named like it
+_SETTLEMENT = re.compile(r"\b(?:town|city|village|hamlet|community|locality|settlement|suburb|neighbou?rhood|"
+                         r"municipality|borough|capital)\b")
+W_SETTLEMENT = 4.0
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
 
@@ -75,6 +79,7 @@ class _Group:
     scores: list = field(default_factory=list)
     containers: list = field(default_factory=list)  # candidate lists of explicit containers
     holders: list = field(default_factory=list)  # groups of the regions in the clause that defines it
+    settlement: bool = False  # that clause says it is a town, village, ...
     contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
     local: list = field(default_factory=list)  # candidate lists of regions named right after it
     best: int = -1
@@ -263,6 +268,8 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
             continue
         defined = _DEFINED.match(text, m.end)
         clause_end = defined.end() if defined and not g.containers else -1
+        if clause_end > 0 and _SETTLEMENT.search(defined.group(1)):
+            g.settlement = True
         seen = {g.norm.split("|")[0]}
         for other, og in ordered[i + 1:]:
             if other.start - m.end > LOCAL_CHARS and other.start >= clause_end:
@@ -371,7 +378,7 @@ def _saturate(weight: float) -> float:
 
 def _static(g: _Group, entry: Entry) -> float:
     """Evidence that does not change between rounds: containers and regions named right after."""
-    s = 0.0
+    s = W_SETTLEMENT if g.settlement and entry.kind == "city" else 0.0
     for container in g.containers:
         if any(_inside(entry, c) for c in container):
             s += W_CONTAINER
