@@ -100,7 +100,107 @@ def features(trigger: Token, cand: Span, others: list[Span], label: str = "") ->
         f"gaz|prep={_gazetteer_kind(cand.text)}|{prep}": 1.0,
         f"gaz|label={_gazetteer_kind(cand.text)}|{label}": 1.0,
     }
+    f.update(_context_features(trigger, cand, others, path, length, prep))
     return f
+
+
+SPEECH = ("say", "tell", "report", "add", "state", "announce", "claim", "confirm")
+
+
+def _context_features(
+    trigger: Token, cand: Span, others: list[Span], path: str, length: int, prep: str
+) -> dict[str, float]:
+    """The words around a candidate, where its phrase attaches, and its rank among the sentence's candidates."""
+    doc, root = cand.doc, cand.root
+    prev = doc[cand.start - 1].lower_ if cand.start > 0 else "<s>"
+    prev2 = doc[cand.start - 2].lower_ if cand.start > 1 else "<s>"
+    nxt = doc[cand.end].lower_ if cand.end < len(doc) else "</s>"
+    lemma = trigger.lemma_.lower()
+    lens = sorted(_path(trigger, o.root)[1] for o in others)
+    dists = sorted(abs(o.root.i - trigger.i) for o in others)
+    dist = abs(root.i - trigger.i)
+    tok = root  # the phrase head: "the town of X" -> town, "X, Y" -> X
+    while tok.dep_ in ("compound", "appos", "conj", "amod", "nmod", "poss") and tok.head.i != tok.i:
+        tok = tok.head
+    attach = tok.head.head if tok.dep_ == "pobj" else tok.head
+    clause_c, clause_t = _clause(root), _clause(trigger)
+    lo, hi = sorted((trigger.i, root.i))
+    between = doc[lo + 1 : hi]
+    return {
+        f"text={cand.text.lower()}": 1.0,  # some names are nearly always (or never) an event's place
+        f"prev={prev}": 1.0,
+        f"prev2={prev2} {prev}": 1.0,
+        f"next={nxt}": 1.0,
+        f"tl|prep={lemma}|{prep}": 1.0,
+        f"tl|path={lemma}|{path}": 1.0,
+        f"pathrank={min(lens.index(length), 3)}": 1.0,
+        f"shortest={length == lens[0]}": 1.0,
+        f"distrank={min(dists.index(dist), 3)}": 1.0,
+        f"ncands={min(len(others), 6)}": 1.0,
+        f"attach_lemma={attach.lemma_.lower()}": 1.0,
+        f"attach_is_trig={attach.i == trigger.i}": 1.0,
+        f"attach_pos={attach.pos_}": 1.0,
+        f"attach_dep={attach.dep_}": 1.0,
+        f"tl|attach_is_trig={lemma}|{attach.i == trigger.i}": 1.0,
+        f"cand_clause_speech={clause_c.lemma_.lower() in SPEECH}": 1.0,
+        f"cand_clause_is_trig_clause={clause_c.i == clause_t.i}": 1.0,
+        f"cand_clause_under_trig={clause_t in clause_c.ancestors or clause_c.i == clause_t.i}": 1.0,
+        f"trig_under_cand_clause={clause_c in clause_t.ancestors}": 1.0,
+        f"verbs_between={min(sum(t.pos_ == 'VERB' for t in between), 3)}": 1.0,
+        f"commas_between={min(sum(t.text == ',' for t in between), 3)}": 1.0,
+        f"cands_between={min(sum(1 for o in others if lo < o.root.i < hi), 3)}": 1.0,
+        f"sent_start={cand.start == cand.sent.start}": 1.0,
+        f"allcaps={cand.text.isupper() and len(cand.text) > 3}": 1.0,
+        f"paren={cand.start > 0 and doc[cand.start - 1].text == '('}": 1.0,
+    }
+
+
+def dense(trigger: Token, cand: Span) -> list[float]:
+    """spaCy's contextual token vectors (doc.tensor): candidate mean, trigger, word before, candidate*trigger."""
+    tensor = cand.doc.tensor
+    if tensor is None or not getattr(tensor, "size", 0):  # a doc made without tok2vec: no dense evidence
+        return [0.0] * 384
+    width = tensor.shape[1]
+    cv = tensor[cand.start : cand.end].mean(axis=0)
+    tv = tensor[trigger.i]
+    pv = tensor[cand.start - 1] if cand.start > 0 else tv * 0
+    return [float(x) for x in (*cv, *tv, *pv, *(cv * tv))][: 4 * width]
+
+
+def sentence_features(spans: list[Span], first: list[float]) -> list[list[float]]:
+    """Second stage: each candidate's first-stage score seen against the sentence's other candidates."""
+    ranked = sorted(first, reverse=True)
+    total = sum(first) or 1.0
+    best = spans[max(range(len(spans)), key=lambda i: first[i])]
+    rows = []
+    for i, c in enumerate(spans):
+        root = c.root
+        linked = [
+            first[j] for j, o in enumerate(spans) if j != i and (_hangs_off(o.root, c) or _hangs_off(root, o))
+        ]
+        to_best = c.start != best.start and (_hangs_off(root, best) or _hangs_off(best.root, c))
+        rows.append(
+            [
+                first[i],
+                ranked.index(first[i]),
+                ranked[0],
+                ranked[0] - first[i],
+                ranked[1] if len(ranked) > 1 else 0.0,
+                len(spans),
+                float(to_best),
+                max(linked) if linked else 0.0,
+                len(linked),
+                total,
+                first[i] / total,
+                float(root.dep_ == "appos"),
+            ]
+        )
+    return rows
+
+
+def _hangs_off(tok: Token, span: Span) -> bool:
+    """`tok` is a conjunct or apposition of `span` ('Kobane, Manbij and al-Mayadeen'; 'Bori, Rivers State')."""
+    return tok.dep_ in ("conj", "appos") and span.start <= tok.head.i < span.end
 
 
 @lru_cache(maxsize=20000)
@@ -222,11 +322,29 @@ def model() -> dict:
     return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
 
 
-def score(trigger: Token, cand: Span, others: list[Span], label: str = "") -> float:
-    """Probability that `cand` is where the event of `trigger` happened."""
-    w = model()["weights"]
-    z = sum(w.get(k, 0.0) * v for k, v in features(trigger, cand, others, label).items())
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def first_stage(trigger: Token, cand: Span, others: list[Span], label: str = "") -> float:
+    """Probability that `cand` is where the event of `trigger` happened, judged alone (stage one)."""
+    m = model()
+    w = m["weights"]
+    z = sum(w.get(k, 0.0) * v for k, v in features(trigger, cand, others, label).items())
+    if m.get("dense"):
+        z += m["dense_scale"] * sum(a * b for a, b in zip(m["dense"], dense(trigger, cand)))
+    return _sigmoid(z)
+
+
+def scores(trigger: Token, cands: list[Span], labels: list[str] | None = None) -> list[float]:
+    """Probability, for each candidate of a sentence, that it is where the event of `trigger` happened."""
+    labels = labels or [c.label_ for c in cands]
+    first = [first_stage(trigger, c, cands, lab) for c, lab in zip(cands, labels)]
+    second = model().get("sentence")
+    if not second or not cands:
+        return first
+    coef, bias = second["coef"], second["intercept"]
+    return [_sigmoid(bias + sum(a * b for a, b in zip(coef, row))) for row in sentence_features(cands, first)]
 
 
 def candidates(doc: Doc, sent: Span | None = None) -> list[Span]:
@@ -268,12 +386,12 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
     if not cands:
         return []
     # most events happen in one place: the best candidate at one threshold, others only when clearly in
-    scores = [score(trigger, c, cands, c.label_) for c in cands]
-    top = max(scores)
+    probs = scores(trigger, cands)
+    top = max(probs)
     if top < model().get("threshold", 0.5):
         return []
     extra = model().get("extra_threshold", model().get("threshold", 0.5))
-    return [c for c, p in zip(cands, scores) if p == top or p >= extra]
+    return [c for c, p in zip(cands, probs) if p == top or p >= extra]
 
 
 @dataclass(frozen=True)
@@ -394,15 +512,18 @@ def pick_in_sentence(
         return None
     others = [s for _, s in spans]
     n_fine = sum(1 for top, _ in spans if top.kind != "country")
-    scored = [
-        (score(trigger, s, others, s.label_ or "GPE") + rule_bonus(trigger, s, type_id, top, n_fine), top, s)
-        for top, s in spans
-    ]
+    # stage one only: here the question is which resolved place ranks first (the sentence-level "no place at
+    # all" decision of stage two is the fallback chain's job), and stage two's sharper scores would swamp
+    # the parse rules below ("across the Evros near Feres")
+    probs = [first_stage(trigger, s, others, s.label_ or "GPE") for s in others]
+    scored = [(p + rule_bonus(trigger, s, type_id, top, n_fine), top, s) for p, (top, s) in zip(probs, spans)]
     best = max(scored, key=lambda x: x[0])
     if best[1].kind in BROAD_KINDS:
         # "across the Rio Grande near Eagle Pass", "the DMZ near Cheorwon": the named point is the better place
+        # and "into Greece near Edirne": a province or region named at a country is finer than the country
+        finer = BROAD_KINDS if best[1].kind != "country" else ("country",)
         for sc, top, span in sorted(scored, key=lambda x: -x[0]):
-            if top.kind not in BROAD_KINDS and sc > best[0] - 0.5 and _points_at(span, best[2], trigger):
+            if top.kind not in finer and sc > best[0] - 0.5 and _points_at(span, best[2], trigger):
                 return top, sc, says_near(doc, span)
     return best[1], best[0], says_near(doc, best[2])
 
