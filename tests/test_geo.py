@@ -198,8 +198,10 @@ def test_second_level_regions_hold_their_towns(built):
     assert km((suffolk[0].lat, suffolk[0].lon), (52.19, 1.0)) < 60  # the county, not the Virginia city
     text = "Hogs were culled at a farm in Pandi, Bulacan, north of Manila."
     pandi, bulacan = geo.resolve(text, [(30, 35), (37, 44)])
-    assert bulacan.kind == "region" and bulacan.country == "PH"
     assert pandi.country == "PH" and km((pandi.lat, pandi.lon), (14.87, 120.95)) < 20
+    assert bulacan.country == "PH" and km((bulacan.lat, bulacan.lon), (14.9, 120.96)) < 40  # town or province
+    province = [e for e in gz.gazetteer().candidates("Bulacan") if e.kind == "admin2"]
+    assert province and province[0].admin1 == "PH.03"
 
 
 def test_the_clause_that_defines_a_place_names_its_containers(built):
@@ -225,7 +227,7 @@ def test_defining_clause_after_an_aside_and_settlement_words(built):
     # the town of Perth, not Perth County (which lies 250 km west): "a town" says which
     perth = geo.resolve("Perth /pɜːrθ/ is a town in Eastern Ontario, Canada.", [(0, 5)])[0]
     assert perth.kind == "city" and km((perth.lat, perth.lon), (44.90, -76.25)) < 20
-    text = "The dead birds were found at Cellardyke, Fife, on the coast."
+    text = "The dead birds were found at Cellardyke, Fife, on the east coast of Scotland."
     cellardyke = geo.resolve(text, [(29, 39)])[0]  # not in the gazetteer: placed in its county, with doubt
     assert cellardyke.admin1 == "GB.SCT" and cellardyke.kind == "region" and cellardyke.score < 0.5
 
@@ -236,3 +238,9 @@ def test_surnames_after_a_suffix_are_not_places(nlp):
     doc = nlp("Ties soured under the administration of George Bush Jr, officials said.")
     person = next(ent for ent in doc.ents if ent.label_ == "PERSON")
     assert person.text == "George Bush Jr" and _surname(person) == "Bush"
+
+
+def test_a_county_or_province_yields_to_its_seat_town_and_curated_features(built):
+    found = places("Turkish gendarmes caught 18 migrants near Edirne. Greek police returned 30 across the Evros.")
+    assert found["Edirne"].kind == "city" and km((found["Edirne"].lat, found["Edirne"].lon), (41.68, 26.56)) < 10
+    assert found["Evros"].kind == "water"  # the border river, not the Greek regional unit named after it

@@ -26,7 +26,7 @@ from events import config
 from events.config import DATA_DIR
 from events.errors import GeocodingError
 
-BUILD_VERSION = "6"  # bump when the schema or the build rules change
+BUILD_VERSION = "7"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
@@ -244,7 +244,8 @@ def _collect() -> _Builder:
     for code, r in admin2.items():  # the rest of the world's counties, provinces, departments, districts
         if not code.startswith("US."):
             cc, a1 = code.split(".")[0], ".".join(code.split(".")[:2])
-            b.add(f"a2:{code}", r["name"], "admin2", cc, a1, r["population"], r["lat"], r["lon"], ADMIN2,
+            # no population, as US counties: a county's name means its seat town unless the text says otherwise
+            b.add(f"a2:{code}", r["name"], "admin2", cc, a1, 0, r["lat"], r["lon"], ADMIN2,
                   r["aliases"], aliases=_admin2_variants(r["name"]), admin2=code)
     for row in _read_csv(GAZ_DIR / "features.csv"):
         b.add(f"ne:{row['kind']}:{normalize(row['name'])}", row["name"], row["kind"], "", "", 0, row["lat"],

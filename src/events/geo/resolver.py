@@ -400,7 +400,7 @@ def _toponym(m: Mention, g: _Group) -> Toponym:
         probs = _softmax(g.scores)
         second = max((i for i in range(len(probs)) if i != g.best), key=probs.__getitem__)
         e = g.cands[second]
-        runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": e.kind,
+        runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": _kind(e),
                   "score": round(probs[second], 3)}
     return entry_toponym(best, m.start, m.end, m.name, g.prob, runner)
 
@@ -408,5 +408,10 @@ def _toponym(m: Mention, g: _Group) -> Toponym:
 def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
     """A resolved Toponym from a gazetteer entry."""
     return Toponym(start, end, name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country,
-                   kind="region" if entry.kind == "admin2" else entry.kind, admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
+                   kind=_kind(entry), admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
                    runner_up=runner)
+
+
+def _kind(entry: Entry) -> str:
+    """The Toponym kind: a second-level region is reported as a region."""
+    return "region" if entry.kind == "admin2" else entry.kind
