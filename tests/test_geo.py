@@ -241,6 +241,8 @@ def test_surnames_after_a_suffix_are_not_places(nlp):
 
 
 def test_a_county_or_province_yields_to_its_seat_town_and_curated_features(built):
-    found = places("Turkish gendarmes caught 18 migrants near Edirne. Greek police returned 30 across the Evros.")
+    found = places("Turkish gendarmes caught 18 migrants trying to cross into Greece near Edirne on Friday.")
     assert found["Edirne"].kind == "city" and km((found["Edirne"].lat, found["Edirne"].lon), (41.68, 26.56)) < 10
-    assert found["Evros"].kind == "water"  # the border river, not the Greek regional unit named after it
+    text = "Greek authorities returned 30 migrants to Turkey across the Evros on Sunday."
+    evros = geo.resolve(text, [(text.index("Evros"), text.index("Evros") + 5)])[0]
+    assert evros.kind == "water"  # the border river, not the Greek regional unit named after it
