@@ -50,8 +50,8 @@ LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
 # "Albany is a town in Orleans County, Vermont", "Ota (also Otta) is a town in Ogun State": the regions named in
 # the clause that defines a place hold it, as an explicit container does.
-_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}(?:is|was)\s+(?:a|an|the|one)\b([^.;:]{0,80}?)"
-                      r"\b(?:in|of|within)\b[^.;:]{0,160}")
+_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}"
+                      r"(?:is|was)\s+(?:a|an|the|one)\b([^.;:]{0,80}?)\b(?:in|of|within)\b[^.;:]{0,160}")
 # ... and may say it is a settlement: then a town of that name, not a county or province named like it
 _SETTLEMENT = re.compile(r"\b(?:town|city|village|hamlet|community|locality|settlement|suburb|neighbou?rhood|"
                          r"municipality|borough|capital)\b")
@@ -228,8 +228,14 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
 def _fall_back_to_holder(g: _Group) -> None:
     """'Albany is a town in Orleans County, Vermont' with no Albany in that county in the gazetteer: the
     county's point is a better answer than another state's Albany, or than none."""
-    holders = [h.cands[h.best] for h in g.holders if h.cands and h.best >= 0]
-    holders = [e for e in holders if e.kind != "country" and e.source != APPROX and _is_container(e)]
+    holders = []
+    for h in g.holders:
+        regions = [(score, e) for score, e in zip(h.scores, h.cands) if _is_container(e)]
+        if h.cands and (_is_container(h.cands[h.best]) or not g.cands and regions):
+            # a name the gazetteer lacks, "in Fife": the county, even where a bare "Fife" is its town
+            best = h.cands[h.best]
+            holders.append(best if _is_container(best) else max(regions, key=lambda t: t[0])[1])
+    holders = [e for e in holders if e.kind != "country" and e.source != APPROX]
     if not holders:
         return
     finest = min(holders, key=lambda e: 0 if e.admin2 else 1)
@@ -365,8 +371,7 @@ def _nearness(entry: Entry, points: list[tuple]) -> float:
         if w <= near or near >= 1.0:  # no lighter point can beat it
             break
         value = w * math.exp(-111.2 * math.hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
-        if value > near:
-            near = value
+        near = max(near, value)
     return near
 
 
