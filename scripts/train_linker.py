@@ -27,6 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDS = 4
+SECOND_WIDTH = 16  # columns of linking.sentence_features
 
 
 def bucket(row_id: str) -> int:
@@ -99,11 +100,11 @@ def parse(rows: list[dict], cache: str | None) -> tuple[list, list]:
 
     if cache and Path(cache + ".spacy").exists() and Path(cache + ".npz").exists():
         docs = list(DocBin().from_disk(cache + ".spacy").get_docs(nlp.load().vocab))
-        saved = np.load(cache + ".npz")
+        tensor = np.load(cache + ".npz")["tensor"]  # read once: each ["tensor"] decompresses the whole file
         if len(docs) == len(rows):
             bounds = np.concatenate([[0], np.cumsum([len(d) for d in docs])])
             for d, a, b in zip(docs, bounds[:-1], bounds[1:]):
-                d.tensor = saved["tensor"][a:b].astype("float32")
+                d.tensor = tensor[a:b].astype("float32")
             return docs
     docs = list(nlp.load().pipe((r["text"] for r in rows), batch_size=128))
     if cache:
@@ -136,7 +137,7 @@ def second_features(exs, first) -> np.ndarray:
     rows_of: dict[int, list[int]] = {}
     for i, e in enumerate(exs):
         rows_of.setdefault(e[3], []).append(i)
-    X = np.zeros((len(exs), 12))
+    X = np.zeros((len(exs), SECOND_WIDTH))
     for idx in rows_of.values():
         feats = linking.sentence_features([exs[i][4] for i in idx], [float(first[i]) for i in idx])
         X[idx] = feats

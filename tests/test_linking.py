@@ -27,7 +27,7 @@ def _link(nlp, text: str, verb: str) -> list[str]:
 def test_model_is_plain_json_with_both_stages():
     model = json.loads(linking.MODEL_PATH.read_text(encoding="utf-8"))
     assert len(model["dense"]) == 4 * 96 and model["dense_scale"] > 0
-    assert len(model["sentence"]["coef"]) == 12  # one per sentence_features column
+    assert len(model["sentence"]["coef"]) == 16  # one per sentence_features column
     assert 0 < model["threshold"] <= model["extra_threshold"] < 1
 
 

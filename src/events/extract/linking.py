@@ -152,7 +152,58 @@ def _context_features(
         f"sent_start={cand.start == cand.sent.start}": 1.0,
         f"allcaps={cand.text.isupper() and len(cand.text) > 3}": 1.0,
         f"paren={cand.start > 0 and doc[cand.start - 1].text == '('}": 1.0,
+        f"has_inner={bool(_inner(cand, others))}": 1.0,
+        f"has_outer={bool(_outer(cand, others))}": 1.0,
+        f"inner|outer={bool(_inner(cand, others))}|{bool(_outer(cand, others))}": 1.0,
     }
+
+
+# Words that may sit between a place and the place that contains it: "Sousan in northern Aleppo",
+# "Lamitan town, Basilan", "the village of Sousan", "Shuola city, a suburb in northwestern Baghdad".
+_GLUE = frozenset(
+    [
+        ",",
+        "in",
+        "of",
+        "the",
+        "a",
+        "near",
+        "outside",
+        "province",
+        "city",
+        "town",
+        "district",
+        "village",
+        "region",
+        "area",
+        "governorate",
+        "state",
+        "county",
+        "capital",
+        "countryside",
+        "suburb",
+        "outskirts",
+    ]
+)
+
+
+def _glued(doc: Doc, start: int, end: int) -> bool:
+    toks = doc[start:end]
+    return (
+        0 < len(toks) <= 7
+        and all(t.lower_ in _GLUE or (t.pos_ == "ADJ" and t.is_lower) for t in toks)
+        and any(t.lower_ in (",", "in", "of") for t in toks)
+    )
+
+
+def _inner(cand: Span, others: list[Span]) -> list[int]:
+    """Indexes of candidates this one contains by the surface pattern 'X in/of/, Y' (this is Y)."""
+    return [j for j, o in enumerate(others) if o.end <= cand.start and _glued(cand.doc, o.end, cand.start)]
+
+
+def _outer(cand: Span, others: list[Span]) -> list[int]:
+    """Indexes of candidates that contain this one ('X in/of/, Y', this is X)."""
+    return [j for j, o in enumerate(others) if o.start >= cand.end and _glued(cand.doc, cand.end, o.start)]
 
 
 def dense(trigger: Token, cand: Span) -> list[float]:
@@ -179,6 +230,7 @@ def sentence_features(spans: list[Span], first: list[float]) -> list[list[float]
             first[j] for j, o in enumerate(spans) if j != i and (_hangs_off(o.root, c) or _hangs_off(root, o))
         ]
         to_best = c.start != best.start and (_hangs_off(root, best) or _hangs_off(best.root, c))
+        inner, outer = _inner(c, spans), _outer(c, spans)
         rows.append(
             [
                 first[i],
@@ -193,6 +245,10 @@ def sentence_features(spans: list[Span], first: list[float]) -> list[list[float]
                 total,
                 first[i] / total,
                 float(root.dep_ == "appos"),
+                float(bool(inner)),
+                float(bool(outer)),
+                max((first[j] for j in inner), default=0.0),
+                max((first[j] for j in outer), default=0.0),
             ]
         )
     return rows
