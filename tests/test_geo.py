@@ -78,6 +78,25 @@ def test_normalize_folds_accents_case_punctuation_and_abbreviations():
     assert gz.normalize("St. Louis") == gz.normalize("Saint Louis") == "saint louis"
     assert gz.normalize("U.S.") == "us"
     assert gz.normalize("Gyeonggi-do") == "gyeonggi do"
+    # accents on decomposed and composed letters alike; letters with no decomposition folded by the table
+    assert gz.normalize("Sa\u0303o Paulo") == gz.normalize("São Paulo") == "sao paulo"
+    assert gz.normalize("Ærøskøbing") == "aeroskobing" and gz.normalize("Łódź") == "lodz"
+
+
+def test_batched_lookup_gives_the_same_candidates_as_one_name_at_a_time(built):
+    conn = sqlite3.connect(built["path"])
+    # names with many entries and several kinds of match, across the 500-name chunks of one query
+    norms = [row[0] for row in conn.execute(
+        "SELECT norm FROM names GROUP BY norm HAVING COUNT(*) > 2 ORDER BY COUNT(*) DESC LIMIT 1200")]
+    conn.close()
+    norms += ["paris", "georgia", "punjab", "no such place at all"]
+    one_by_one = gz.Gazetteer(built["path"])
+    single = {norm: one_by_one.lookup_many([norm])[norm] for norm in norms}
+    batched = gz.Gazetteer(built["path"]).lookup_many(norms)
+    assert batched == single  # the same entries, in the same order, with the same kind of match
+    assert len(single["paris"]) > 5 and single["no such place at all"] == ()
+    assert {e.match for norm in norms for e in single[norm]} >= {gz.PRIMARY, gz.ALIAS, gz.ALTERNATE}
+    assert one_by_one.lookup("paris") is single["paris"]  # cached, not fetched again
 
 
 def test_curated_border_features_and_aliases(built):

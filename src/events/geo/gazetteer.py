@@ -15,6 +15,7 @@ import threading
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -53,11 +54,25 @@ _ADMIN_SUFFIX = re.compile(
 @lru_cache(maxsize=500_000)
 def normalize(name: str) -> str:
     """Lowercase, accents folded, punctuation stripped, common abbreviations spelled out: 'St. Paul' -> 'saint paul'."""
-    text = unicodedata.normalize("NFKD", name.translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace(".", "") if re.fullmatch(r"(?:[a-z]\.){2,}", text) else text  # U.S. -> us
+    text = name.translate(_FOLD)
+    if not text.isascii():  # most names are ASCII already: decompose only the rest
+        text = unicodedata.normalize("NFKD", text).translate(_COMBINING)
+    text = text.lower()
+    text = text.replace(".", "") if _INITIALS.fullmatch(text) else text  # U.S. -> us
     words = _NON_ALNUM.sub(" ", text).split()
-    return " ".join(_ABBREV.get(w, w) for w in words)
+    return " ".join([_ABBREV.get(w, w) for w in words])
+
+
+class _Combining(dict):
+    """A str.translate table that drops combining marks (accents), filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_COMBINING = _Combining()
+_INITIALS = re.compile(r"(?:[a-z]\.){2,}")
 
 
 def _latin(norm: str) -> bool:
@@ -283,31 +298,56 @@ def build(path: Path | None = None) -> dict:
             "seconds": round(time.perf_counter() - started, 2), "bytes": path.stat().st_size}
 
 
+CACHE_SIZE = 200_000  # normalised names whose entries stay in memory
+# each name's rows in index order (by rowid), as a look-up of that one name returns them
+_SELECT = ("SELECT n.norm, e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon, e.source,"
+           " n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm IN ")
+
+
 class Gazetteer:
     """Read access to a built gazetteer file; lookups are cached per normalised name."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self.lookup = lru_cache(maxsize=200_000)(self._lookup)
+        self._cache: dict[str, tuple[Entry, ...]] = {}
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("PRAGMA mmap_size = 268435456")  # pages read in place: cold look-ups' SQL ~25% faster
             self._local.conn = conn
         return conn
 
-    def _lookup(self, norm: str) -> tuple[Entry, ...]:
-        rows = self.conn.execute(
-            "SELECT e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon, e.source,"
-            " n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm = ?", (norm,)).fetchall()
-        best: dict[int, tuple] = {}
-        for row in rows:  # an entry reached by several names keeps its strongest kind of match
-            if row[0] not in best or _RANK[row[10]] > _RANK[best[row[0]][10]]:
-                best[row[0]] = row
-        return tuple(Entry(*r) for r in best.values())
+    def lookup(self, norm: str) -> tuple[Entry, ...]:
+        """Entries for one normalised name."""
+        found = self._cache.get(norm)
+        return found if found is not None else self.lookup_many([norm])[norm]
+
+    def lookup_many(self, norms: Iterable[str]) -> dict[str, tuple[Entry, ...]]:
+        """Entries for each of several normalised names, the uncached ones fetched in one query: a
+        document's names at once cost about what one look-up does."""
+        cache = self._cache
+        found = {norm: cache.get(norm) for norm in norms}
+        todo = [norm for norm, entries in found.items() if entries is None]
+        if not todo:
+            return found
+        if len(cache) + len(todo) > CACHE_SIZE:
+            cache.clear()
+        rows: dict[str, list] = {norm: [] for norm in todo}
+        for i in range(0, len(todo), 500):  # below SQLite's limit on bound parameters
+            chunk = todo[i:i + 500]
+            for row in self.conn.execute(_SELECT + f"({','.join('?' * len(chunk))})", chunk):
+                rows[row[0]].append(row[1:])
+        for norm, matched in rows.items():
+            best: dict[int, tuple] = {}
+            for row in matched:  # an entry reached by several names keeps its strongest kind of match
+                if row[0] not in best or _RANK[row[10]] > _RANK[best[row[0]][10]]:
+                    best[row[0]] = row
+            found[norm] = cache[norm] = tuple(Entry(*r) for r in best.values())
+        return found
 
     def candidates(self, name: str) -> tuple[Entry, ...]:
         """Entries whose name, alias, alternate name or demonym is `name` (normalised)."""

@@ -72,7 +72,8 @@ class Mention:
 
 @dataclass
 class _Group:
-    norm: str
+    norm: str  # normalised name | normalised explicit container
+    name: str = ""  # normalised name
     mentions: list = field(default_factory=list)
     cands: list = field(default_factory=list)  # Entry
     prior: list = field(default_factory=list)  # float
@@ -86,6 +87,7 @@ class _Group:
     prob: float = 0.0
     probs: list = field(default_factory=list)
     static: list | None = None
+    runner: dict | None = None  # the runner-up reported with each of its mentions
 
     @property
     def weight(self) -> float:
@@ -132,6 +134,13 @@ def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
             if found:
                 return found
     return ()
+
+
+@lru_cache(maxsize=100_000)
+def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, ...]]:
+    """A name's plausible candidates, most likely first, and their priors: the same in every article."""
+    found = sorted(_plausible(candidates(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
+    return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -185,6 +194,7 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
     """Resolve every mention of one article; returns one Toponym per mention, in the input order."""
     # "Toledo, Ohio" and a bare "Toledo" may be different places: the explicit container is part of the key
     by_start = {m.start: m for m in mentions}
+    gaz.lookup_many({normalize(m.name) for m in mentions})  # one query for the article's names
     groups: dict[str, _Group] = {}
     of_mention = []
     for m in mentions:
@@ -192,10 +202,9 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         key = normalize(m.name) + "|" + container_name
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(key)
-            found = sorted(_plausible(candidates(gaz, m.name)), key=prior, reverse=True)[:MAX_CANDIDATES]
-            group.cands = found
-            group.prior = _city_states(found, [prior(e) for e in found])
+            group = groups[key] = _Group(key, normalize(m.name))
+            found, priors = _ranked(gaz, m.name)
+            group.cands, group.prior = list(found), list(priors)
             if container:
                 group.containers.append(container)
         group.mentions.append(m)
@@ -276,11 +285,11 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
         clause_end = defined.end() if defined and not g.containers else -1
         if clause_end > 0 and _SETTLEMENT.search(defined.group(1)):
             g.settlement = True
-        seen = {g.norm.split("|")[0]}
+        seen = {g.name}
         for other, og in ordered[i + 1:]:
             if other.start - m.end > LOCAL_CHARS and other.start >= clause_end:
                 break
-            name = og.norm.split("|")[0]
+            name = og.name
             if name not in seen:
                 seen.add(name)
                 regions = [e for e in og.cands if _is_container(e)]
@@ -299,8 +308,8 @@ def _gap_end(text: str, end: int) -> int:
 
 def _choose(g: _Group) -> None:
     g.probs = probs = _softmax(g.scores)
-    g.best = max(range(len(probs)), key=probs.__getitem__)
-    g.prob = probs[g.best]
+    g.prob = max(probs)
+    g.best = probs.index(g.prob)  # the first of equal scores
 
 
 def _evidence(groups: list[_Group]) -> tuple:
@@ -308,8 +317,11 @@ def _evidence(groups: list[_Group]) -> tuple:
     their totals over all names (points heaviest first), so each group subtracts only its own."""
     by_name: dict[str, tuple] = {}
     for other in groups:
-        name = other.norm.split("|")[0]
-        countries, admins, points = by_name.setdefault(name, (defaultdict(float), defaultdict(float), []))
+        name = other.name
+        votes = by_name.get(name)
+        if votes is None:
+            votes = by_name[name] = (defaultdict(float), defaultdict(float), [])
+        countries, admins, points = votes
         best = other.cands[other.best]
         weight = min(other.weight, 3.0)
         # soft votes: 'Henry County' (ten states, all in the US) says US even before saying which state
@@ -334,21 +346,27 @@ def _evidence(groups: list[_Group]) -> tuple:
 def _rescore(g: _Group, evidence: tuple) -> None:
     # a namesake elsewhere in the text is no evidence for this one: leave out every group of the same name
     by_name, all_countries, all_admins, all_points = evidence
-    own = g.norm.split("|")[0]
+    own = g.name
     own_c, own_a, _p = by_name.get(own, ({}, {}, []))
-    countries = {k: w - own_c.get(k, 0.0) for k, w in all_countries.items()} if own_c else all_countries
-    admins = {k: w - own_a.get(k, 0.0) for k, w in all_admins.items()} if own_a else all_admins
     points = [p for p in all_points if p[4] != own][:MAX_POINTS]
     if g.static is None:
         g.static = [_static(g, entry) for entry in g.cands]
     scores = []
+    admins = None
+    country_votes, admin_votes, saturate = all_countries.get, all_admins.get, _saturate
     for entry, base, static in zip(g.cands, g.prior, g.static):
         s = base + static
-        if entry.country:
-            s += W_COUNTRY * _saturate(countries.get(entry.country, 0.0))
-        if entry.admin1:
-            s += W_ADMIN1 * _saturate(admins.get(entry.admin1, 0.0))
+        # the votes of the other names: the total less this name's own, looked up per candidate
+        country, admin1 = entry.country, entry.admin1
+        if country:
+            w = country_votes(country)
+            s += W_COUNTRY * saturate(0.0 if w is None else w - own_c.get(country, 0.0))
+        if admin1:
+            w = admin_votes(admin1)
+            s += W_ADMIN1 * saturate(0.0 if w is None else w - own_a.get(admin1, 0.0))
         if entry.kind == "country":
+            if admins is None:
+                admins = {k: w - own_a.get(k, 0.0) for k, w in all_admins.items()}
             # a country holds the regions and towns voted for inside it, as a town is near them
             s += W_ADMIN1 * _saturate(sum(w for a1, w in admins.items() if a1.startswith(entry.country + ".")))
             s += W_NEAR * min(sum(p[2] for p in points if p[3] == entry.country), 1.0)
@@ -367,10 +385,11 @@ def _nearness(entry: Entry, points: list[tuple]) -> float:
     near = 0.0
     lat0, lon0 = entry.lat, entry.lon
     scale = math.cos(math.radians(lat0))
+    exp, hypot = math.exp, math.hypot
     for lat, lon, w, _cc, _name in points:
         if w <= near or near >= 1.0:  # no lighter point can beat it
             break
-        value = w * math.exp(-111.2 * math.hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
+        value = w * exp(-111.2 * hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
         near = max(near, value)
     return near
 
@@ -384,6 +403,8 @@ def _saturate(weight: float) -> float:
 def _static(g: _Group, entry: Entry) -> float:
     """Evidence that does not change between rounds: containers and regions named right after."""
     s = W_SETTLEMENT if g.settlement and entry.kind == "city" else 0.0
+    if not (g.containers or g.local or g.contained):
+        return s
     for container in g.containers:
         if any(_inside(entry, c) for c in container):
             s += W_CONTAINER
@@ -399,15 +420,14 @@ def _static(g: _Group, entry: Entry) -> float:
 def _toponym(m: Mention, g: _Group) -> Toponym:
     if not g.cands:
         return Toponym(m.start, m.end, m.name)
-    best = g.cands[g.best]
-    runner = None
-    if len(g.cands) > 1:
-        probs = _softmax(g.scores)
+    if len(g.cands) > 1 and g.runner is None:  # once per name, however often it is mentioned
+        probs = g.probs  # the softmax of the final scores (_choose)
         second = max((i for i in range(len(probs)) if i != g.best), key=probs.__getitem__)
         e = g.cands[second]
-        runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": _kind(e),
-                  "score": round(probs[second], 3)}
-    return entry_toponym(best, m.start, m.end, m.name, g.prob, runner)
+        g.runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": _kind(e),
+                    "score": round(probs[second], 3)}
+    runner = dict(g.runner) if len(g.cands) > 1 else None
+    return entry_toponym(g.cands[g.best], m.start, m.end, m.name, g.prob, runner)
 
 
 def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
