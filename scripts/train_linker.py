@@ -71,13 +71,16 @@ def examples(rows: list[dict], docs: list) -> list[tuple]:
 
 def pick(exs: list[tuple], probs, threshold: float, extra: float) -> dict[int, list]:
     """Each sentence keeps its best candidate at >= threshold and others at >= extra (as linking.link does)."""
+    from events.extract.linking import without_class_word
+
     best: dict[int, float] = {}
     for e, p in zip(exs, probs):
         best[e[3]] = max(best.get(e[3], 0.0), p)
     picked: dict[int, list] = {}
     for e, p in zip(exs, probs):
         if best[e[3]] >= threshold and (p == best[e[3]] or p >= extra):
-            picked.setdefault(e[3], []).append((e[4].start_char, e[4].end_char))
+            span = without_class_word(e[4])
+            picked.setdefault(e[3], []).append((span.start_char, span.end_char))
     return picked
 
 

@@ -44,7 +44,7 @@ def test_scores_are_probabilities_one_per_candidate(nlp):
 def test_lower_case_kind_word_is_left_out_but_a_capitalised_one_kept(nlp):
     names = _link(nlp, "Government troops captured nine rebel bunkers in Kilinochchi district.", "captured")
     assert names == ["Kilinochchi"]
-    assert linking._without_class_word(nlp("Aleppo Governorate")[:]).text == "Aleppo Governorate"
+    assert linking.without_class_word(nlp("Aleppo Governorate")[:]).text == "Aleppo Governorate"
 
 
 def test_a_sentence_with_no_place_links_nothing(nlp):

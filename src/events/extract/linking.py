@@ -161,29 +161,8 @@ def _context_features(
 # Words that may sit between a place and the place that contains it: "Sousan in northern Aleppo",
 # "Lamitan town, Basilan", "the village of Sousan", "Shuola city, a suburb in northwestern Baghdad".
 _GLUE = frozenset(
-    [
-        ",",
-        "in",
-        "of",
-        "the",
-        "a",
-        "near",
-        "outside",
-        "province",
-        "city",
-        "town",
-        "district",
-        "village",
-        "region",
-        "area",
-        "governorate",
-        "state",
-        "county",
-        "capital",
-        "countryside",
-        "suburb",
-        "outskirts",
-    ]
+    ", in of the a near outside province city town district village region area governorate state county "  # noqa: SIM905
+    "capital countryside suburb outskirts".split(" ")
 )
 
 
@@ -447,7 +426,7 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
     if top < model().get("threshold", 0.5):
         return []
     extra = model().get("extra_threshold", model().get("threshold", 0.5))
-    return [_without_class_word(c) for c, p in zip(cands, probs) if p == top or p >= extra]
+    return [without_class_word(c) for c, p in zip(cands, probs) if p == top or p >= extra]
 
 
 # A lower-case kind word after a name ("Homs province", "Kayamla village") is mostly left out of the gold
@@ -456,7 +435,8 @@ CLASS_WORDS = ("province", "village", "city", "district", "region", "town", "are
 CLASS_WORDS += ("county", "state", "camp")
 
 
-def _without_class_word(span: Span) -> Span:
+def without_class_word(span: Span) -> Span:
+    """'Homs province' -> 'Homs'; 'Aleppo Governorate' stays whole."""
     end = span.end
     while end - 1 > span.start and span.doc[end - 1].text in CLASS_WORDS:
         end -= 1
