@@ -56,6 +56,7 @@ _DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,6
 _SETTLEMENT = re.compile(r"\b(?:town|city|village|hamlet|community|locality|settlement|suburb|neighbou?rhood|"
                          r"municipality|borough|capital)\b")
 W_SETTLEMENT = 4.0
+_COMMA = re.compile(r"\s*,\s*")
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
 
@@ -88,10 +89,7 @@ class _Group:
     probs: list = field(default_factory=list)
     static: list | None = None
     runner: dict | None = None  # the runner-up reported with each of its mentions
-
-    @property
-    def weight(self) -> float:
-        return sum(m.weight for m in self.mentions)
+    weight: float = 0.0  # of its mentions together
 
 
 @lru_cache(maxsize=200_000)
@@ -208,6 +206,7 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
             if container:
                 group.containers.append(container)
         group.mentions.append(m)
+        group.weight += m.weight
         of_mention.append(group)
     _local_regions(text, mentions, of_mention)
     group_at = {m.start: g for m, g in zip(mentions, of_mention)}
@@ -302,7 +301,7 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
 
 def _gap_end(text: str, end: int) -> int:
     """Where the next mention would start if only ', ' separates it from this one."""
-    match = re.compile(r"\s*,\s*").match(text, end)
+    match = _COMMA.match(text, end)
     return match.end() if match else -1
 
 
