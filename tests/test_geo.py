@@ -125,6 +125,15 @@ def test_goseong_follows_the_dmz_and_the_province(built):
     assert south["Goseong"].admin1 == "KR.20"
 
 
+def test_a_town_across_the_border_is_the_near_one_not_a_namesake_in_the_reporting_country(built):
+    # A Paju-datelined story full of South Korean mentions: "Kaesong" is also an alternate name of Koesan
+    # (KR, 140 km away); the town 30 km across the border is the one meant.
+    text = ("PAJU, South Korea – North Korea blew up a road linking it to the South near Kaesong on Monday, "
+            "the South Korean military said. South Korean troops fired warning shots, officials in Paju said.")
+    kaesong = places(text)["Kaesong"]
+    assert kaesong.country == "KP" and km((kaesong.lat, kaesong.lon), (37.97, 126.55)) < 20
+
+
 def test_georgia_country_or_state_by_the_other_places(built):
     tbilisi = places("Protesters marched in Tbilisi on Sunday. Georgia has asked for talks with Russia.")
     assert tbilisi["Georgia"].kind == "country" and tbilisi["Georgia"].country == "GE"

@@ -380,13 +380,16 @@ def _rescore(g: _Group, evidence: tuple) -> None:
 
 
 def _nearness(entry: Entry, points: list[tuple]) -> float:
-    """The strongest w * exp(-km / NEAR_KM) over points sorted by weight, heaviest first."""
+    """The strongest min(w, 1) * exp(-km / NEAR_KM) over points sorted by weight, heaviest first."""
     near = 0.0
     lat0, lon0 = entry.lat, entry.lon
     scale = math.cos(math.radians(lat0))
     exp, hypot = math.exp, math.hypot
     for lat, lon, w, _cc, _name in points:
-        if w <= near or near >= 1.0:  # no lighter point can beat it
+        # Capped before the distance counts: a name written three times must not make a town 140 km away as
+        # near as one 30 km away (Kaesong across the border from Paju, not Koesan in the dateline's country).
+        w = min(w, 1.0)
+        if w <= near:  # no lighter point can beat it
             break
         value = w * exp(-111.2 * hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
         near = max(near, value)
