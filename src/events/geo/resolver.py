@@ -331,7 +331,8 @@ def _evidence(groups: list[_Group]) -> tuple:
                     admins[entry.admin1] += weight * p
         w = other.prob * weight
         if (best.kind not in ("country", "region", "admin2") or best.source == "curated") and best.source != APPROX:
-            points.append((best.lat, best.lon, w, best.country, name))
+            log_w = math.log(min(w, 1.0)) if w > 0 else -math.inf  # what nearness uses (see _nearness)
+            points.append((best.lat, best.lon, w, best.country, name, log_w))
     countries, admins = defaultdict(float), defaultdict(float)
     for c, a, _p in by_name.values():
         for key, w in c.items():
@@ -380,20 +381,23 @@ def _rescore(g: _Group, evidence: tuple) -> None:
 
 
 def _nearness(entry: Entry, points: list[tuple]) -> float:
-    """The strongest min(w, 1) * exp(-km / NEAR_KM) over points sorted by weight, heaviest first."""
-    near = 0.0
+    """The strongest min(w, 1) * exp(-km / NEAR_KM) over points sorted by weight, heaviest first.
+
+    The weight is capped before distance counts: a name written three times must not make a town 140 km away
+    as near as one 30 km away (Kaesong across the border from Paju, not Koesan in the dateline's country).
+    Compared as logs, so exp runs once per candidate, not once per point."""
+    best = -math.inf
     lat0, lon0 = entry.lat, entry.lon
     scale = math.cos(math.radians(lat0))
-    exp, hypot = math.exp, math.hypot
-    for lat, lon, w, _cc, _name in points:
-        # Capped before the distance counts: a name written three times must not make a town 140 km away as
-        # near as one 30 km away (Kaesong across the border from Paju, not Koesan in the dateline's country).
-        w = min(w, 1.0)
-        if w <= near:  # no lighter point can beat it
+    per_degree = 111.2 / NEAR_KM
+    hypot = math.hypot
+    for lat, lon, _w, _cc, _name, log_w in points:
+        if log_w <= best:  # no lighter point can beat it
             break
-        value = w * exp(-111.2 * hypot(lat - lat0, (lon - lon0) * scale) / NEAR_KM)
-        near = max(near, value)
-    return near
+        value = log_w - per_degree * hypot(lat - lat0, (lon - lon0) * scale)
+        if value > best:  # noqa: PLR1730 (a comparison is cheaper than a max() call in this hot loop)
+            best = value
+    return math.exp(best)
 
 
 @lru_cache(maxsize=4096)
