@@ -11,7 +11,7 @@ map.createPane("ev-land").style.zIndex = 150;
 map.createPane("ev-dmz").style.zIndex = 390;
 var land = L.geoJSON(null, {
   pane: "ev-land",
-  attribution: 'Basemap: <a href="https://www.naturalearthdata.com/">Natural Earth</a>',
+  attribution: "Basemap: Natural Earth (public domain)",
   style: { color: "#8d96a0", weight: 0.8, fillColor: "#f6f4ee", fillOpacity: 1 },
 }).addTo(map);
 var dmz = L.geoJSON(null, {

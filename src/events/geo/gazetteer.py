@@ -300,10 +300,6 @@ def build(path: Path | None = None) -> dict:
 
 CACHE_SIZE = 200_000  # normalised names whose entries stay in memory
 # each name's rows in index order (by rowid), as a look-up of that one name returns them
-_SELECT = ("SELECT n.norm, e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon, e.source,"
-           " n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm IN ")
-
-
 class Gazetteer:
     """Read access to a built gazetteer file; lookups are cached per normalised name."""
 
@@ -339,7 +335,12 @@ class Gazetteer:
         rows: dict[str, list] = {norm: [] for norm in todo}
         for i in range(0, len(todo), 500):  # below SQLite's limit on bound parameters
             chunk = todo[i:i + 500]
-            for row in self.conn.execute(_SELECT + f"({','.join('?' * len(chunk))})", chunk):
+            marks = ",".join("?" * len(chunk))  # only placeholders are spliced in; the names are bound
+            for row in self.conn.execute(
+                "SELECT n.norm, e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon,"
+                f" e.source, n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm IN ({marks})",
+                chunk,
+            ):
                 rows[row[0]].append(row[1:])
         for norm, matched in rows.items():
             best: dict[int, tuple] = {}
