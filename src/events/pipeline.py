@@ -57,19 +57,26 @@ def process_stream(items: Iterable, n_process: int | None = None) -> Iterator[tu
     def before_next_parsed():
         while queue and not _parses(queue[0]):
             item = queue.popleft()
-            yield item, item if isinstance(item, EventsError) else []
+            yield item, _result(item)
 
     try:
         for parsed in nlp.parse_many(texts(), focus=FOCUS, n_process=n_process):
             yield from before_next_parsed()
             article = queue.popleft()
-            yield article, _guarded(article, parsed)
+            yield article, _result(article, parsed)
     except Exception:  # nlp.pipe stops at its first failure: what it had not returned goes one at a time
         log.exception("the parse stream failed; going on one article at a time")
         for item in chain(list(queue), items):
-            yield item, _guarded(item, None) if _parses(item) else item if isinstance(item, EventsError) else []
+            yield item, _result(item)
         return
     yield from before_next_parsed()
+
+
+def _result(item, parsed: nlp.Parsed | None = None) -> list[Event] | EventsError:
+    """What an item yields: a reader's error as it is, no events for a text not read, else its events."""
+    if isinstance(item, EventsError):
+        return item
+    return _guarded(item, parsed) if _parses(item) else []
 
 
 def _parses(item) -> bool:

@@ -299,7 +299,8 @@ def build(path: Path | None = None) -> dict:
 
 
 CACHE_SIZE = 200_000  # normalised names whose entries stay in memory
-# each name's rows in index order (by rowid), as a look-up of that one name returns them
+
+
 class Gazetteer:
     """Read access to a built gazetteer file; lookups are cached per normalised name."""
 
@@ -338,7 +339,8 @@ class Gazetteer:
             marks = ",".join("?" * len(chunk))  # only placeholders are spliced in; the names are bound
             for row in self.conn.execute(
                 "SELECT n.norm, e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon,"
-                f" e.source, n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry WHERE n.norm IN ({marks})",
+                " e.source, n.match, e.admin2 FROM names n JOIN entries e ON e.id = n.entry"
+                f" WHERE n.norm IN ({marks})",
                 chunk,
             ):
                 rows[row[0]].append(row[1:])
