@@ -22,13 +22,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from events import assets, export, mapview
-from events.config import SAMPLES, SAMPLES_PUBLISHED, db_url
+from events.config import SAMPLES_PUBLISHED, db_url
 from events.incidents import group_incidents
 from events.ingest import SUFFIXES
 from events.models import ontology
 from events.store import Filters, Store
 
 HERE = Path(__file__).resolve().parent
+SAMPLES = HERE / "data" / "samples"  # the bundled sample articles, ingested into an empty store
 BIND = {"bind": "query-params"}  # every filter lives in the URL, so a link reproduces the view
 TABLE_ROWS = 2000  # rows listed when the filtered set is too large to load whole
 DEFAULTS = {"type": [], "country": [], "actor": "", "q": "", "conf": 0.0, "source": [], "background": False}

@@ -1,4 +1,4 @@
-"""Build the bundled offline basemap (data/basemap/*.geojson) from Natural Earth GeoJSON (CC0).
+"""Build the bundled offline basemap (src/events/data/basemap/*.geojson) from Natural Earth GeoJSON (CC0).
 
 Run once by a maintainer: python scripts/build_basemap.py [../shared/geo/naturalearth]
 """
@@ -9,7 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "basemap"
+OUT = ROOT / "src" / "events" / "data" / "basemap"
 
 
 def _dp(points: list, tol: float) -> list:
@@ -68,7 +68,7 @@ def _geometry(geom: dict, tol: float, digits: int, min_area: float = 0.0) -> dic
 
 def build(src: Path, name: str, out: str, keep: list[str], tol: float, digits: int,
           min_area: float = 0.0) -> int:
-    """Simplify one Natural Earth file into data/basemap/<out>; returns its size in bytes."""
+    """Simplify one Natural Earth file into src/events/data/basemap/<out>; returns its size in bytes."""
     data = json.loads((src / name).read_text(encoding="utf-8"))
     features = []
     for feat in data["features"]:

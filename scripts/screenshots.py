@@ -25,12 +25,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def sample_store(path: Path) -> str:
     """Ingest data/samples into a fresh SQLite store; returns its URL."""
     from events import pipeline
-    from events.config import SAMPLES, SAMPLES_PUBLISHED
+    from events.config import SAMPLES_PUBLISHED
     from events.ingest import read_paths
     from events.store import Store
 
     store = Store(str(path))
-    summary = pipeline.ingest(read_paths([str(SAMPLES)], SAMPLES_PUBLISHED), store)
+    summary = pipeline.ingest(read_paths([str(ROOT / "data" / "samples")], SAMPLES_PUBLISHED), store)
     print(summary.line(), file=sys.stderr)
     return store.url
 

@@ -1,8 +1,8 @@
 """The map's JS/CSS assets, taken from installed packages, so no page or export needs a CDN.
 
 Leaflet and Leaflet.markercluster come from XStatic packages; leaflet.heat is the copy folium itself ships;
-the basemap is the project's own data/basemap.
-`ensure_static` copies them under ./static (served by Streamlit at /app/static/...); `inline` gives their
+the basemap is the package's own data/basemap.
+`ensure_static` copies them under the page's static/ folder (served by Streamlit at /app/static/...); `inline` gives their
 text for standalone HTML exports.
 """
 
@@ -14,9 +14,8 @@ from pathlib import Path
 
 import folium
 
-from events.config import DATA_DIR, ROOT
+from events.config import DATA_DIR
 
-STATIC_DIR = ROOT / "static"
 URL_PREFIX = "/app/static/"  # Streamlit's static route (server.enableStaticServing)
 
 
@@ -47,8 +46,8 @@ def url(name: str) -> str:
     return URL_PREFIX + name
 
 
-def ensure_static(dest: Path = STATIC_DIR) -> Path:
-    """Copy every asset under `dest`, skipping files already there with the same size (idempotent)."""
+def ensure_static(dest: Path) -> Path:
+    """Copy every asset under `dest` (the static/ folder beside the page's script), skipping files already there with the same size (idempotent)."""
     for name, src in sources().items():
         target = dest / name
         if target.exists() and target.stat().st_size == src.stat().st_size:

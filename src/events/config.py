@@ -2,14 +2,14 @@
 
 import os
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = ROOT / "data"
-SAMPLES = DATA_DIR / "samples"
-# The date given with the seed article (samples/seed.txt carries none); the invented samples carry their own.
+# What the program reads at run time ships inside the package (ontology, gazetteer sources, basemap).
+DATA_DIR = resources.files("events") / "data"
+# The date given with the seed article (data/samples/seed.txt carries none); the invented samples carry their own.
 SAMPLES_PUBLISHED = date(2026, 11, 26)
 
 SETTINGS = [

@@ -16,7 +16,7 @@ PLACE_KINDS = ("country", "admin1", "city", "water", "island", "border", "region
 
 @cache
 def ontology() -> dict[str, dict]:
-    """Event types from data/ontology.json, keyed by type id, in file order."""
+    """Event types from the package's data/ontology.json, keyed by type id, in file order."""
     rows = json.loads((DATA_DIR / "ontology.json").read_text(encoding="utf-8"))["types"]
     return {row["type"]: row for row in rows}
 

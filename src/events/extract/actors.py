@@ -61,7 +61,7 @@ _NP_DEPS = ("det", "nummod", "amod", "compound", "quantmod", "poss", "case", "nm
 
 @cache
 def demonyms() -> dict[str, str]:
-    """Demonym or name (lower-cased) -> ISO code, from data/demonyms.csv plus country names."""
+    """Demonym or name (lower-cased) -> ISO code, from the package's data/demonyms.csv plus country names."""
     with (DATA_DIR / "demonyms.csv").open(encoding="utf-8") as f:
         table = {row["word"].lower(): row["code"] for row in csv.DictReader(f)}
     try:

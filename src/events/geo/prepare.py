@@ -1,4 +1,4 @@
-"""Derive the compact gazetteer CSVs in data/gazetteer/ from GeoNames and Natural Earth files.
+"""Derive the compact gazetteer CSVs in src/events/data/gazetteer/ from GeoNames and Natural Earth files.
 
 Run once by a maintainer when the sources change (`python -m events.geo.prepare ../shared/geo`); the
 outputs are committed so the gazetteer builds with no access to the large source files.
@@ -167,7 +167,7 @@ def write(path: Path, rows: list[dict]) -> None:
 
 
 def main(shared: str) -> None:
-    """Write countries.csv, admin1.csv and features.csv under data/gazetteer/."""
+    """Write countries.csv, admin1.csv and features.csv under src/events/data/gazetteer/."""
     root = Path(shared)
     write(OUT / "countries.csv", countries(root))
     write(OUT / "admin1.csv", admin1(root))
