@@ -121,8 +121,9 @@ def watch(target, db, every, once, published, **reading):
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option("--with-background", is_flag=True, help="Also write earlier incidents told as context.")
 @_reader_options
-def extract(paths, fmt, published, **reading):
+def extract(paths, fmt, published, with_background, **reading):
     """Extract events without storing them: one JSON object per event per line on stdout."""
     failed = False
     items = read_paths(paths, published, _read_options(published, reading))
@@ -132,7 +133,8 @@ def extract(paths, fmt, published, **reading):
             failed = True
             continue
         for event in found:
-            click.echo(json.dumps(event.to_contract(), ensure_ascii=False))
+            if with_background or not event.background:
+                click.echo(json.dumps(event.to_contract(), ensure_ascii=False))
     sys.exit(1 if failed else 0)
 
 

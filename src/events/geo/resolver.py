@@ -141,7 +141,7 @@ def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, 
     return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Fast equirectangular distance, good enough at the scale that matters here."""
     x = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     return 111.2 * math.hypot(lat2 - lat1, x)
@@ -253,7 +253,7 @@ def _fall_back_to_holder(g: _Group) -> None:
     best = g.cands[g.best]
     # GeoNames' county codes have changed over time (Connecticut's counties are now planning regions):
     # a candidate in the same state close to the county is taken to be in it
-    close = best.admin1 == finest.admin1 and _km(best.lat, best.lon, finest.lat, finest.lon) < NEAR_KM / 3
+    close = best.admin1 == finest.admin1 and km(best.lat, best.lon, finest.lat, finest.lon) < NEAR_KM / 3
     if best.kind not in ("country", "admin1", "water") and best.key != finest.key and not _inside(best, finest) \
             and not close:
         g.cands = [finest]  # reported at the region's point, with the region's kind

