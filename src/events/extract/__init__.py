@@ -68,7 +68,7 @@ def extract_events(
             background = history is not None and source in ("sentence", "context") and _is_past(when, news_day)
             drafts.append(Mention(trig, sent, si, actors, when, source, background))
     _fill_dates(drafts, lead, pub)
-    places.locate(drafts, toponyms, dateline, doc)
+    drafts = places.locate(drafts, toponyms, dateline, doc)
     return [_event(article, h, seq) for seq, h in enumerate(happenings.assemble(drafts))]
 
 

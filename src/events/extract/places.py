@@ -171,9 +171,10 @@ SPEAKER_HEADS = frozenset(
 )
 
 
-def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, doc: Doc) -> None:
+def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, doc: Doc) -> list:
     """Place each mention: its sentence, then the same event earlier, the dateline, the article's main place;
-    then the most specific place the article names within that place."""
+    then the most specific place the article names within that place. A trigger whose place is a list
+    ("shelling the towns of Goris and Jermuk") gives one mention per place; the mentions are returned."""
     places = [t for t in toponyms if _is_place(doc, t) and not speaks(doc, t)]
     # a capital stands for its government ("Pyongyang issued threats") more often than for where it happened
     settings = [t for t in places if not _capital(t)]
@@ -186,6 +187,39 @@ def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, do
             if finer is not m.place:
                 m.place, m.geo_precision = finer, "near"
                 m.extra["place_rule"] = rule
+    out = []
+    for m in mentions:
+        out.append(m)
+        if m.place_source == "sentence" and m.place is not None:
+            for other in listed_with(doc, m.place, places):
+                out.append(replace(m, place=other, extra=dict(m.extra, place_rule="listed-place"), others=[]))
+    return out
+
+
+def listed_with(doc: Doc, place: Toponym, toponyms: list[Toponym]) -> list[Toponym]:
+    """The places coordinated with `place` ('Goris and Jermuk', 'Khotin, Yunakivka and Esman') of its kind."""
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None or place.kind not in FINE_KINDS:
+        return []
+    sent = sentence_of(span.root)
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head  # the first of the list
+    members = {root.i} | {t.i for t in root.subtree if t.dep_ == "conj" and _conj_chain(t, root)}
+    out = []
+    for t in toponyms:
+        if not (sent.start_char <= t.start < sent.end_char) or t.name == place.name or t.kind not in FINE_KINDS:
+            continue
+        other = doc.char_span(t.start, t.end, alignment_mode="expand")
+        if other is not None and other.root.i in members and t.resolved and t not in out:
+            out.append(t)
+    return out
+
+
+def _conj_chain(tok: Token, root: Token) -> bool:
+    while tok.dep_ == "conj" and tok.i != root.i:
+        tok = tok.head
+    return tok.i == root.i
 
 
 def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
