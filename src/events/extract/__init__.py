@@ -167,8 +167,9 @@ def _event(article: Article, d: Mention, seq: int) -> Event:
     confidence += 0.05 * min(2, len(d.others))  # a happening told again and again is surer
     when = d.when or dates.UNKNOWN
     place = d.place
-    # a country's centre is nowhere in particular: the event keeps its country but gets no point on the map
-    located = place is not None and place.kind != "country"
+    # a country's or a continent's centre is nowhere in particular: the event keeps its place name but gets no
+    # point on the map
+    located = place is not None and place.kind != "country" and not (place.kind == "region" and not place.country)
     trig = d.trig.token
     extra = dict(d.extra, date_text=when.text, date_source=d.when_source, link_score=round(d.link_score, 3))
     if d.others:

@@ -176,6 +176,7 @@ def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, do
     then the most specific place the article names within that place. A trigger whose place is a list
     ("shelling the towns of Goris and Jermuk") gives one mention per place; the mentions are returned."""
     places = [t for t in toponyms if _is_place(doc, t) and not speaks(doc, t)]
+    places = [t for t in places if not _capital(t) or _after_preposition(doc, t)]  # "Pyongyang declared"
     # a capital stands for its government ("Pyongyang issued threats") more often than for where it happened
     settings = [t for t in places if not _capital(t)]
     border = next((t for t in places if t.kind == "border" and t.resolved), None)
@@ -291,6 +292,17 @@ def _is_place(doc: Doc, t: Toponym) -> bool:
 
 
 NAME_HEADS = frozenset(["Convention", "Conventions", "Accord", "Accords", "Agreement", "Declaration", "Games", "Protocol", "Treaty"])
+
+
+def _after_preposition(doc: Doc, t: Toponym) -> bool:
+    """'in Seoul', 'to the port of Dover': the name is where something is, not who acts."""
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    tok = span.root
+    while tok.dep_ in ("compound", "appos", "conj") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ == "pobj" and tok.head.lower_ in AT_PREPS + ("to",)
 
 
 @cache
