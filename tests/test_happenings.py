@@ -1,0 +1,132 @@
+"""Rules for real news, on invented articles: one event per happening, at the most specific place, only news."""
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+
+from events import nlp as parsing
+from events.cli import main
+from events.models import Article
+from events.pipeline import process
+
+PUBLISHED = date(2026, 11, 26)  # a Thursday
+
+
+def run(text: str, published: date | None = PUBLISHED):
+    return process(Article(id="t", text=text, published=published))
+
+
+def located(events):
+    return [e for e in events if e.lat is not None]
+
+
+def test_one_happening_told_three_times_is_one_event(nlp):
+    text = (
+        "Soldiers exchange fire at border post\n\n"
+        "Thai and Cambodian soldiers exchanged fire near Aranyaprathet on Tuesday, the army said.\n\n"
+        "The gunfire lasted about twenty minutes, officials said.\n\n"
+        "Witnesses said the shooting near Aranyaprathet stopped before noon."
+    )
+    events = [e for e in run(text) if e.type == "gunfire"]
+    assert len(events) == 1
+    (event,) = events
+    assert event.place == "Aranyaprathet" and event.date == "2026-11-24"
+    mentions = event.extra["mentions"]
+    assert len(mentions) >= 3  # every telling kept as provenance
+    assert all(text[m["sentence_start"] : m["sentence_end"]] for m in mentions)
+
+
+def test_returned_fire_is_a_second_happening(nlp):
+    text = (
+        "Guards from the north fired at a patrol near Aranyaprathet on Tuesday. "
+        "The patrol returned fire near Aranyaprathet, the army said."
+    )
+    assert len([e for e in run(text) if e.type == "gunfire"]) == 2
+
+
+def test_the_town_named_elsewhere_beats_the_country(nlp):
+    text = (
+        "Border crossing shut after skirmish\n\n"
+        "Troops of Pakistan and Afghanistan exchanged fire on Wednesday, officials said.\n\n"
+        "Shops stayed closed in the border town of Chaman, where residents heard heavy firing through the night."
+    )
+    (event,) = [e for e in run(text) if e.type == "gunfire"]
+    assert event.place == "Chaman" and event.extra["place_rule"] == "place-in-country"
+    assert event.geo_precision == "near"
+
+
+def test_a_country_alone_gives_no_point(nlp):
+    (event,) = run("Troops of Pakistan and Afghanistan exchanged fire on Wednesday, officials said.")
+    assert event.type == "gunfire" and event.country in ("PK", "AF")
+    assert event.lat is None and event.lon is None and event.geo_precision == "country"
+
+
+def test_a_line_is_placed_at_the_article_place_beside_it(nlp):
+    text = (
+        "Fishermen from Yeonpyeong Island watched the patrol boats leave the harbour.\n\n"
+        "A North Korean patrol boat crossed the Northern Limit Line on Monday, the military said."
+    )
+    (event,) = [e for e in run(text) if e.type == "border_crossing"]
+    assert event.place == "Yeonpyeong Island" and event.extra["place_rule"] == "place-on-line"
+
+
+def test_listed_places_give_one_event_each(nlp):
+    text = "Artillery shelled Kupiansk, Izium and Balakliia on Friday, regional officials said."
+    places = sorted(e.place for e in run(text) if e.type == "gunfire")
+    assert places == ["Balakliia", "Izium", "Kupiansk"]
+
+
+def test_a_capital_that_speaks_is_no_place(nlp):
+    text = "Pyongyang declared on Monday that its troops fired warning shots, and Seoul condemned it."
+    assert located(run(text)) == []
+
+
+def test_statistics_plans_and_an_earlier_incident_give_no_event(nlp):
+    statistic = "More than 34,000 North Koreans have defected to the South since 1953, the ministry said."
+    plan = "The government will deport the migrants to Guatemala next month, officials said."
+    earlier = "In 2015, two soldiers were wounded by a landmine near Paju."
+    assert run(statistic) == [] or all(e.background for e in run(statistic))
+    assert run(plan) == []
+    assert all(e.background for e in run(earlier))
+
+
+def test_a_negative_article_gives_no_event(nlp):
+    text = (
+        "PAJU, South Korea - A book festival will open near the Demilitarized Zone next month.\n\n"
+        "Organisers said visitors could walk along the fence and visit Imjingak park, where a concert "
+        "is planned for the weekend."
+    )
+    assert run(text) == []
+
+
+def test_dateline_after_a_headline_is_where_the_reporter_sat():
+    text = "Migrants cross river\n\nSEOUL (Reuters) - North Korea fired shells on Monday."
+    place, start, end = parsing.split_dateline(text)
+    assert place == "SEOUL" and text[start:end] == "SEOUL"
+    assert parsing.split_dateline("Source: Delfi, as reported")[0] == ""
+    assert parsing.split_dateline("Title\n\nNew Delhi: Defence minister Singh spoke.")[0] == "New Delhi"
+
+
+def test_a_blank_line_ends_a_sentence(nlp):
+    parsed = parsing.parse("Four killed in sea battle\n\nPatrol boats exchanged fire on Saturday.")
+    assert [s.text.strip() for s in parsed.doc.sents] == [
+        "Four killed in sea battle",
+        "Patrol boats exchanged fire on Saturday.",
+    ]
+
+
+def test_extract_leaves_background_out_unless_asked(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "Defection at the border\n"
+        "A North Korean soldier defected across the DMZ on Monday.\n"
+        "In 2017, another soldier ran across the Joint Security Area.\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    args = ["extract", str(path), "--published", "2026-11-26"]
+    plain = [json.loads(line) for line in runner.invoke(main, args).output.splitlines()]
+    full = [json.loads(line) for line in runner.invoke(main, [*args, "--with-background"]).output.splitlines()]
+    assert plain and not any(e["background"] for e in plain)
+    assert any(e["background"] for e in full) and len(full) > len(plain)
