@@ -78,8 +78,12 @@ def exported(url: str, filters: Filters, fmt: str) -> str:
 def choices(url: str, background: bool) -> dict:
     """Filter options; the date bounds span the events the page can show (history only when asked for)."""
     store = open_store(url)
-    return {"bounds": store.date_bounds(include_background=background), "country": store.distinct("country"),
-            "source": store.distinct("source"), "counts": store.counts()}
+    return {
+        "bounds": store.date_bounds(include_background=background),
+        "country": store.distinct("country"),
+        "source": store.distinct("source"),
+        "counts": store.counts(),
+    }
 
 
 def ingest(store: Store, items: list, label: str):
@@ -130,31 +134,58 @@ def sidebar(url: str) -> tuple[Filters, dict]:
             prev = st.session_state.get("_bounds")
             if prev and prev != (lo, hi) and st.session_state.get("dates"):
                 s0, e0 = st.session_state["dates"]
-                st.session_state["dates"] = (lo if s0 <= prev[0] else min(max(s0, lo), hi),
-                                             hi if e0 >= prev[1] else max(min(e0, hi), lo))
+                st.session_state["dates"] = (
+                    lo if s0 <= prev[0] else min(max(s0, lo), hi),
+                    hi if e0 >= prev[1] else max(min(e0, hi), lo),
+                )
             st.session_state["_bounds"] = (lo, hi)
-            start, end = st.slider("Dates", min_value=lo, max_value=hi, value=(lo, hi), format="YYYY-MM-DD",
-                                   key="dates", **BIND)
-        chosen = st.multiselect("Event type", types, format_func=lambda t: ontology()[t]["label"],
-                                key="type", placeholder="All types", **BIND)
-        countries = st.multiselect("Country", info["country"], key="country", placeholder="All countries", **BIND)
+            start, end = st.slider(
+                "Dates", min_value=lo, max_value=hi, value=(lo, hi), format="YYYY-MM-DD", key="dates", **BIND
+            )
+        chosen = st.multiselect(
+            "Event type",
+            types,
+            format_func=lambda t: ontology()[t]["label"],
+            key="type",
+            placeholder="All types",
+            **BIND,
+        )
+        countries = st.multiselect(
+            "Country", info["country"], key="country", placeholder="All countries", **BIND
+        )
         actor = st.text_input("Actor", key="actor", placeholder="e.g. soldiers, migrants", **BIND)
         text = st.text_input("Search sentences and titles", key="q", placeholder="free text", **BIND)
         min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="conf", **BIND)
         sources = st.multiselect("Source", info["source"], key="source", placeholder="All sources", **BIND)
-        background = st.toggle("Include background events", key="background",
-                               help="History mentioned in passing, not news of the day", **BIND)
+        background = st.toggle(
+            "Include background events",
+            key="background",
+            help="History mentioned in passing, not news of the day",
+            **BIND,
+        )
         st.button("Reset filters", icon=":material/restart_alt:", type="tertiary", on_click=reset_filters)
         st.markdown("### Map")
         heat = st.toggle("Heat map", key="heat", **BIND)
         story = st.toggle("Story (step through events)", key="story", **BIND)
-        grouped = st.toggle("Group reports into incidents", key="incidents", value=True, **BIND,
-                            help="Reports of one happening from several articles are one point listing every source")
+        grouped = st.toggle(
+            "Group reports into incidents",
+            key="incidents",
+            value=True,
+            **BIND,
+            help="Reports of one happening from several articles are one point listing every source",
+        )
         st.caption(f"Store: {info['counts']['articles']} articles, {info['counts']['events']} events")
-    filters = Filters(start=start.isoformat() if start and start != lo else None,
-                      end=end.isoformat() if end and end != hi else None,
-                      types=tuple(chosen), countries=tuple(countries), actor=actor.strip(), text=text.strip(),
-                      min_confidence=float(min_conf), sources=tuple(sources), include_background=background)
+    filters = Filters(
+        start=start.isoformat() if start and start != lo else None,
+        end=end.isoformat() if end and end != hi else None,
+        types=tuple(chosen),
+        countries=tuple(countries),
+        actor=actor.strip(),
+        text=text.strip(),
+        min_confidence=float(min_conf),
+        sources=tuple(sources),
+        include_background=background,
+    )
     return filters, {"heat": heat, "story": story, "incidents": grouped}
 
 
@@ -162,8 +193,11 @@ def add_articles(store: Store) -> None:
     from events.ingest import read_paths, text_article
 
     with st.sidebar.expander("Add articles"):
-        files = st.file_uploader("Files: text (first line title), HTML, RSS/Atom, CSV, JSONL",
-                                 type=sorted(suffix.lstrip(".") for suffix in SUFFIXES), accept_multiple_files=True)
+        files = st.file_uploader(
+            "Files: text (first line title), HTML, RSS/Atom, CSV, JSONL",
+            type=sorted(suffix.lstrip(".") for suffix in SUFFIXES),
+            accept_multiple_files=True,
+        )
         pasted = st.text_area("…or paste an article (first line is the title)", height=120)
         if not st.button("Extract and add", disabled=not (files or pasted.strip())):
             return
@@ -187,7 +221,9 @@ def added_message() -> None:
     if "added" in st.session_state:
         line, errors = st.session_state.pop("added")
         for error in errors:
-            st.sidebar.text(f"error: {error}")  # plain text: an article's words are never rendered as Markdown
+            st.sidebar.text(
+                f"error: {error}"
+            )  # plain text: an article's words are never rendered as Markdown
         st.sidebar.success(line)
 
 
@@ -214,38 +250,65 @@ def histogram(counts: pd.DataFrame) -> tuple[alt.Chart | None, int]:
     bins = kept["day"].dt.to_period("W").dt.start_time if weekly else kept["day"].dt.normalize()
     labels = kept["type"].map(lambda t: ontology()[t]["label"])
     # Counted here or in SQL, not by Vega: the chart carries a few hundred rows, not one per event.
-    data = (pd.DataFrame({"when": bins, "type": labels, "events": kept["count"]})
-            .groupby(["when", "type"])["events"].sum().reset_index())
+    data = (
+        pd.DataFrame({"when": bins, "type": labels, "events": kept["count"]})
+        .groupby(["when", "type"])["events"]
+        .sum()
+        .reset_index()
+    )
     data["until"] = data["when"] + pd.Timedelta(days=7 if weekly else 1)
     present = [row["label"] for row in ontology().values() if row["label"] in set(data["type"])]
     colours = [row["colour"] for row in ontology().values() if row["label"] in set(data["type"])]
-    chart = alt.Chart(data).mark_bar(stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("when:T", title="week" if weekly else "day"), x2="until:T",
-        y=alt.Y("sum(events):Q", title="events"),
-        color=alt.Color("type:N", scale=alt.Scale(domain=present, range=colours),
-                        legend=alt.Legend(title=None, symbolLimit=0, columns=2, labelFontSize=11, symbolSize=70)),
-        tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("events:Q", title="events")],
-    ).properties(height=220)
+    chart = (
+        alt.Chart(data)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("when:T", title="week" if weekly else "day"),
+            x2="until:T",
+            y=alt.Y("sum(events):Q", title="events"),
+            color=alt.Color(
+                "type:N",
+                scale=alt.Scale(domain=present, range=colours),
+                legend=alt.Legend(title=None, symbolLimit=0, columns=2, labelFontSize=11, symbolSize=70),
+            ),
+            tooltip=[alt.Tooltip("when:T", title="from"), "type:N", alt.Tooltip("events:Q", title="events")],
+        )
+        .properties(height=220)
+    )
     return chart, total - int(kept["count"].sum())
 
 
 def table(frame: pd.DataFrame):
-    view = pd.DataFrame({
-        "date": frame["date"].fillna(frame["date_start"]),
-        "type": frame["type"].map(lambda t: ontology()[t]["label"]),
-        "place": frame["place"], "country": frame["country"], "precision": frame["geo_precision"],
-        "actors": frame["actors"].map(lambda a: "; ".join(x.get("text", "") for x in a)),
-        "sentence": frame["sentence"].str.strip(), "confidence": frame["confidence"],
-        "source": frame["source"], "article": frame["title"],
-        "url": frame["url"].where(frame["url"].str.match(r"(?i)^https?://"), None),
-    })
+    view = pd.DataFrame(
+        {
+            "date": frame["date"].fillna(frame["date_start"]),
+            "type": frame["type"].map(lambda t: ontology()[t]["label"]),
+            "place": frame["place"],
+            "country": frame["country"],
+            "precision": frame["geo_precision"],
+            "actors": frame["actors"].map(lambda a: "; ".join(x.get("text", "") for x in a)),
+            "sentence": frame["sentence"].str.strip(),
+            "confidence": frame["confidence"],
+            "source": frame["source"],
+            "article": frame["title"],
+            "url": frame["url"].where(frame["url"].str.match(r"(?i)^https?://"), None),
+        }
+    )
     return st.dataframe(
-        view, hide_index=True, on_select="rerun", selection_mode="single-row", key="table", height=320,
+        view,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="table",
+        height=320,
         column_config={
-            "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+            "confidence": st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
             "url": st.column_config.LinkColumn("link", display_text="open"),
             "sentence": st.column_config.TextColumn("sentence", width="large"),
-        })
+        },
+    )
 
 
 PRESENT_CSS = """<style>
@@ -268,8 +331,12 @@ h1 { font-size: 1.9rem !important; padding-bottom: 0 !important; }
 
 def main() -> None:
     present = st.query_params.get("present") == "1"
-    st.set_page_config(page_title="Border events", page_icon=":world_map:", layout="wide",
-                       initial_sidebar_state="collapsed" if present else "expanded")
+    st.set_page_config(
+        page_title="Border events",
+        page_icon=":world_map:",
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "expanded",
+    )
     static_assets()
     url = db_url()
     store = open_store(url)
@@ -292,18 +359,30 @@ def main() -> None:
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
         st.title("Border events")
-        st.markdown(f'<div class="present-sub">{info["events"]} events · {info["articles"]} articles · '
-                    f'{info["countries"]} countries — use Next to step through them'
-                    "</div>", unsafe_allow_html=True)
-        m = mapview.build_map(frame, story=True, heat=options["heat"], title="Events in date order",
-                              cells=cells, cell_deg=cell_deg)
+        st.markdown(
+            f'<div class="present-sub">{info["events"]} events · {info["articles"]} articles · '
+            f"{info['countries']} countries — use Next to step through them"
+            "</div>",
+            unsafe_allow_html=True,
+        )
+        m = mapview.build_map(
+            frame,
+            story=True,
+            heat=options["heat"],
+            title="Events in date order",
+            cells=cells,
+            cell_deg=cell_deg,
+        )
         st_folium(m, key="map", height=780, use_container_width=True, returned_objects=[])
         return
 
     st.markdown(ANALYST_CSS, unsafe_allow_html=True)
     st.title("Border events")
-    st.markdown('<div class="sub">Border incidents reported in news articles, extracted and geolocated offline. '
-                "Click a marker for its source sentence; the filters live in the URL.</div>", unsafe_allow_html=True)
+    st.markdown(
+        '<div class="sub">Border incidents reported in news articles, extracted and geolocated offline. '
+        "Click a marker for its source sentence; the filters live in the URL.</div>",
+        unsafe_allow_html=True,
+    )
     cols = st.columns([1, 1, 1, 1, 2])
     cols[0].metric("Events", info["events"])
     cols[1].metric("Articles", info["articles"])
@@ -323,32 +402,60 @@ def main() -> None:
     if options["incidents"] and cells is None:
         shown = group_incidents(frame)
         focus = next((str(i) for i, ids in zip(shown["id"], shown["event_ids"]) if focus in ids), None)
-    m = mapview.build_map(shown, focus=focus, heat=options["heat"], story=options["story"], cells=cells,
-                          cell_deg=cell_deg)
+    m = mapview.build_map(
+        shown, focus=focus, heat=options["heat"], story=options["story"], cells=cells, cell_deg=cell_deg
+    )
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
 
     downloads = st.columns([1, 1, 1, 3])
     # Files are written when a button is clicked, not on every rerun (10,000 events: seconds each).
-    downloads[0].download_button("CSV", partial(exported, url, filters, "csv"), "border-events.csv", "text/csv",
-                                 icon=":material/table:", key="dl_csv", on_click="ignore")
-    downloads[1].download_button("GeoJSON", partial(exported, url, filters, "geojson"), "border-events.geojson",
-                                 "application/geo+json", icon=":material/map:", key="dl_geojson", on_click="ignore")
-    downloads[2].download_button("HTML map", partial(exported, url, filters, "html"), "border-events.html",
-                                 "text/html", icon=":material/public:", key="dl_html", on_click="ignore")
-    downloads[3].caption("Downloads hold the filtered events with provenance (article, sentence, offsets, "
-                         "precision) and the filter used. The HTML map opens offline.")
+    downloads[0].download_button(
+        "CSV",
+        partial(exported, url, filters, "csv"),
+        "border-events.csv",
+        "text/csv",
+        icon=":material/table:",
+        key="dl_csv",
+        on_click="ignore",
+    )
+    downloads[1].download_button(
+        "GeoJSON",
+        partial(exported, url, filters, "geojson"),
+        "border-events.geojson",
+        "application/geo+json",
+        icon=":material/map:",
+        key="dl_geojson",
+        on_click="ignore",
+    )
+    downloads[2].download_button(
+        "HTML map",
+        partial(exported, url, filters, "html"),
+        "border-events.html",
+        "text/html",
+        icon=":material/public:",
+        key="dl_html",
+        on_click="ignore",
+    )
+    downloads[3].caption(
+        "Downloads hold the filtered events with provenance (article, sentence, offsets, "
+        "precision) and the filter used. The HTML map opens offline."
+    )
 
     chart, outside = histogram(per_day(url, filters) if cells is not None else day_counts(frame))
     if chart is not None:
         st.markdown("##### Events over time")
         st.altair_chart(chart, width="stretch")
         if outside:
-            st.caption(f"{outside} event{'s' if outside > 1 else ''} dated earlier not drawn here "
-                       "(counted on the map and in the downloads).")
+            st.caption(
+                f"{outside} event{'s' if outside > 1 else ''} dated earlier not drawn here "
+                "(counted on the map and in the downloads)."
+            )
     st.markdown("##### Events (select a row to show it on the map)")
     if len(frame) < info["events"]:
-        st.caption(f"The table lists the first {len(frame):,} of {info['events']:,} matching events in date order; "
-                   "the downloads hold all of them. Narrow the filters to list the rest.")
+        st.caption(
+            f"The table lists the first {len(frame):,} of {info['events']:,} matching events in date order; "
+            "the downloads hold all of them. Narrow the filters to list the rest."
+        )
     table(frame)
 
 

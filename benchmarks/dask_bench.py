@@ -22,8 +22,18 @@ from events import pipeline
 from events.models import Article
 from events.store import Store
 
-DATELINES = ["Seoul, South Korea", "PAJU, South Korea", "EAGLE PASS, Texas", "EL PASO, Texas", "DOVER, England",
-             "WARSAW", "CALAIS, France", "CEUTA, Spain", "AMRITSAR, India", "ATHENS"]
+DATELINES = [
+    "Seoul, South Korea",
+    "PAJU, South Korea",
+    "EAGLE PASS, Texas",
+    "EL PASO, Texas",
+    "DOVER, England",
+    "WARSAW",
+    "CALAIS, France",
+    "CEUTA, Spain",
+    "AMRITSAR, India",
+    "ATHENS",
+]
 EVENTS = [
     "Two North Korean soldiers defected across the Military Demarcation Line near Paju on {day}.",
     "South Korean troops fired warning shots after North Korean soldiers crossed the border near Cheorwon.",
@@ -54,8 +64,10 @@ def articles(n: int, words: int = 500, seed: int = 3) -> list[Article]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        events = [rng.choice(EVENTS).format(n=rng.randint(2, 300), day=rng.choice(DAYS))
-                  for _ in range(rng.randint(2, 3))]
+        events = [
+            rng.choice(EVENTS).format(n=rng.randint(2, 300), day=rng.choice(DAYS))
+            for _ in range(rng.randint(2, 3))
+        ]
         body = [f"{rng.choice(DATELINES)} – {events[0]}"]
         paragraph: list[str] = []
         for sentence in events[1:] + [rng.choice(FILLER) for _ in range(60)]:
@@ -65,8 +77,15 @@ def articles(n: int, words: int = 500, seed: int = 3) -> list[Article]:
                 paragraph = []
             if sum(len(p.split()) for p in body) >= words:
                 break
-        out.append(Article(id=f"bench-{i}", text="\n".join(body), title=f"Border report {i}",
-                           published=date(2025, 1, 1) + timedelta(days=rng.randrange(300)), source="bench"))
+        out.append(
+            Article(
+                id=f"bench-{i}",
+                text="\n".join(body),
+                title=f"Border report {i}",
+                published=date(2025, 1, 1) + timedelta(days=rng.randrange(300)),
+                source="bench",
+            )
+        )
     return out
 
 
@@ -83,8 +102,12 @@ def on_cluster(batch: list[Article], workers: int) -> tuple[float, pipeline.Summ
 
     from events.distributed import WarmUp
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.register_plugin(WarmUp(), name=WarmUp.name)  # load the model on every worker before timing
         return run(batch, client)
 
@@ -92,8 +115,12 @@ def on_cluster(batch: list[Article], workers: int) -> tuple[float, pipeline.Summ
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--in-process-articles", type=int, default=None,
-                        help="time the in-process reference on the first N articles only (default: all)")
+    parser.add_argument(
+        "--in-process-articles",
+        type=int,
+        default=None,
+        help="time the in-process reference on the first N articles only (default: all)",
+    )
     parser.add_argument("--skip-in-process", action="store_true")
     args = parser.parse_args(argv)
     batch = articles(args.articles)
@@ -103,7 +130,7 @@ def main(argv=None) -> None:
     rows = []
     if not args.skip_in_process:
         pipeline.process(batch[0])  # load the model and gazetteer before timing, as the workers do
-        rows.append(("in-process", *run(batch[:args.in_process_articles])))
+        rows.append(("in-process", *run(batch[: args.in_process_articles])))
         print(f"in-process: {rows[-1][1]:.1f} s", file=sys.stderr)
     for workers in (1, 2):
         rows.append((f"LocalCluster {workers} worker{'s' * (workers > 1)}", *on_cluster(batch, workers)))
@@ -113,8 +140,10 @@ def main(argv=None) -> None:
     one = next(s.read / seconds for name, seconds, s in rows if name.startswith("LocalCluster 1"))
     print(f"\n{'run':<24}{'articles':>9}{'seconds':>10}{'articles/s':>12}{'events':>9}{'speed-up':>10}")
     for name, seconds, summary in rows:
-        print(f"{name:<24}{summary.read:>9}{seconds:>10.1f}{summary.read / seconds:>12.2f}{summary.events:>9}"
-              f"{summary.read / seconds / one:>9.2f}x")
+        print(
+            f"{name:<24}{summary.read:>9}{seconds:>10.1f}{summary.read / seconds:>12.2f}{summary.events:>9}"
+            f"{summary.read / seconds / one:>9.2f}x"
+        )
         assert not summary.errors, summary.errors[:3]
     print(f"load average at the end (2 cores, shared): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

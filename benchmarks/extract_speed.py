@@ -99,8 +99,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--profile", type=int, default=200)
-    ap.add_argument("--event-share", type=float, default=0.35,
-                    help="share of sentences that report an event (0.35: ~12 events an article, a worst case)")
+    ap.add_argument(
+        "--event-share",
+        type=float,
+        default=0.35,
+        help="share of sentences that report an event (0.35: ~12 events an article, a worst case)",
+    )
     args = ap.parse_args()
     rng = random.Random(7)
     rows = [article(rng, i, args.event_share) for i in range(args.n)]

@@ -44,8 +44,10 @@ def main() -> int:
             traceback.print_exc(limit=3, file=sys.stderr)
         ran = sum(props.RAN.values()) - before
         print(f"{name:58} {ran:8d} {time.perf_counter() - started:8.1f}  {result}", flush=True)
-    print(f"{len(names)} properties, {sum(props.RAN.values())} examples, {failures} failed, "
-          f"{time.perf_counter() - total_started:.0f} s")
+    print(
+        f"{len(names)} properties, {sum(props.RAN.values())} examples, {failures} failed, "
+        f"{time.perf_counter() - total_started:.0f} s"
+    )
     return 1 if failures else 0
 
 

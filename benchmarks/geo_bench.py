@@ -47,18 +47,26 @@ def _score(shared: Path, task: str, gold: list[dict], pred_path: Path) -> dict:
 def gazetteer_figures() -> dict:
     """Build into a fresh cache dir in a subprocess (cold), then time opening it and a first lookup."""
     with tempfile.TemporaryDirectory() as tmp:
-        code = ("import json,time;from events.geo import gazetteer as g;s=g.build();t=time.perf_counter();"
-                "z=g.gazetteer();z.candidates('Panmunjom');s['ready_seconds']=round(time.perf_counter()-t,3);"
-                "print(json.dumps(s))")
+        code = (
+            "import json,time;from events.geo import gazetteer as g;s=g.build();t=time.perf_counter();"
+            "z=g.gazetteer();z.candidates('Panmunjom');s['ready_seconds']=round(time.perf_counter()-t,3);"
+            "print(json.dumps(s))"
+        )
         env = {**__import__("os").environ, "EVENTS_CACHE_DIR": tmp}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         built = json.loads(out.stdout)
         # ready time in a new process, as a user's second run sees it; then until a first resolve is done
         # (its one-off start-up: the context scan's name set and the modules it imports)
-        code = ("import time;t=time.perf_counter();from events.geo import gazetteer as g;z=g.gazetteer();"
-                "z.candidates('Panmunjom');r=time.perf_counter()-t;from events import geo;"
-                "geo.resolve('Panmunjom',[(0,9)]);print(round(r,3),round(time.perf_counter()-t,3))")
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        code = (
+            "import time;t=time.perf_counter();from events.geo import gazetteer as g;z=g.gazetteer();"
+            "z.candidates('Panmunjom');r=time.perf_counter()-t;from events import geo;"
+            "geo.resolve('Panmunjom',[(0,9)]);print(round(r,3),round(time.perf_counter()-t,3))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         ready, resolve_ready = out.stdout.split()
         built["ready_seconds_new_process"] = float(ready)
         built["resolve_ready_seconds_new_process"] = float(resolve_ready)
@@ -82,8 +90,12 @@ def run_resolve(name: str, gold: list[dict], shared: Path) -> dict:
         preds = []
         for doc in gold:
             found = geo.resolve(doc["text"], [(t["start"], t["end"]) for t in doc["toponyms"]])
-            preds.append({"id": doc["id"], "toponyms": [{"start": t.start, "end": t.end, "lat": t.lat,
-                                                         "lon": t.lon} for t in found]})
+            preds.append(
+                {
+                    "id": doc["id"],
+                    "toponyms": [{"start": t.start, "end": t.end, "lat": t.lat, "lon": t.lon} for t in found],
+                }
+            )
         speeds.append(round(n / (time.perf_counter() - started)))
     path = OUT / f"{name}.resolve.jsonl"
     _write(path, preds)
@@ -99,17 +111,27 @@ def naive_resolve(text: str, spans: list[tuple[int, int]]) -> list[tuple]:
 
     out = []
     for start, end in spans:
-        towns = [e for e in gazetteer().candidates(text[start:end]) if e.kind == "city" and e.match == PRIMARY]
+        towns = [
+            e for e in gazetteer().candidates(text[start:end]) if e.kind == "city" and e.match == PRIMARY
+        ]
         best = max(towns, key=lambda e: e.population, default=None)
         out.append((start, end, best.lat if best else None, best.lon if best else None))
     return out
 
 
 def run_naive(name: str, gold: list[dict], shared: Path) -> dict:
-    preds = [{"id": doc["id"], "toponyms": [{"start": s, "end": e, "lat": lat, "lon": lon} for s, e, lat, lon
-                                            in naive_resolve(doc["text"], [(t["start"], t["end"])
-                                                                           for t in doc["toponyms"]])]}
-             for doc in gold]
+    preds = [
+        {
+            "id": doc["id"],
+            "toponyms": [
+                {"start": s, "end": e, "lat": lat, "lon": lon}
+                for s, e, lat, lon in naive_resolve(
+                    doc["text"], [(t["start"], t["end"]) for t in doc["toponyms"]]
+                )
+            ],
+        }
+        for doc in gold
+    ]
     path = OUT / f"{name}.naive.jsonl"
     _write(path, preds)
     return _score(shared, "resolve", gold, path)
@@ -125,9 +147,16 @@ def run_geoparse(name: str, gold: list[dict], shared: Path) -> dict:
     result = {}
     for label, demonyms in (("", False), ("_with_demonyms", True)):
         started = time.perf_counter()
-        preds = [{"id": doc["id"], "toponyms": [{"start": t.start, "end": t.end, "lat": t.lat, "lon": t.lon}
-                                                for t in geo.geoparse(p, demonyms=demonyms)]}
-                 for doc, p in zip(gold, parsed)]
+        preds = [
+            {
+                "id": doc["id"],
+                "toponyms": [
+                    {"start": t.start, "end": t.end, "lat": t.lat, "lon": t.lon}
+                    for t in geo.geoparse(p, demonyms=demonyms)
+                ],
+            }
+            for doc, p in zip(gold, parsed)
+        ]
         seconds = parse_seconds + time.perf_counter() - started
         path = OUT / f"{name}.geoparse{label.replace('_', '-')}.jsonl"
         _write(path, preds)
@@ -155,10 +184,13 @@ def main(argv=None) -> None:
     figures = {} if args.no_build else {"gazetteer": gazetteer_figures()}
     for name in args.sets.split(","):
         gold = _read(shared / "eval" / "toponyms" / f"{name}.jsonl", args.limit)
-        figures[name] = {"docs": len(gold), "resolve": run_resolve(name, gold, shared),
-                         "naive_acc_161km": run_naive(name, gold, shared)["acc_161km"]}
+        figures[name] = {
+            "docs": len(gold),
+            "resolve": run_resolve(name, gold, shared),
+            "naive_acc_161km": run_naive(name, gold, shared)["acc_161km"],
+        }
         if not args.no_geoparse:
-            figures[name]["geoparse"] = run_geoparse(name, gold[:args.geoparse_limit], shared)
+            figures[name]["geoparse"] = run_geoparse(name, gold[: args.geoparse_limit], shared)
         print(json.dumps({name: figures[name]}), file=sys.stderr, flush=True)
     print(json.dumps(figures, indent=1))
 

@@ -104,27 +104,37 @@ def main() -> None:
     args = ap.parse_args()
     shared = Path(args.shared)
     gold_path = shared / "eval/events/dev.jsonl"
-    gold_rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold_rows = [
+        json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     score = load_scorer(shared)
     out = ROOT / "benchmarks/out/real_events_pred.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     preds = (
-        [json.loads(line) for line in Path(args.pred).read_text(encoding="utf-8").splitlines() if line.strip()]
+        [
+            json.loads(line)
+            for line in Path(args.pred).read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
         if args.pred
         else extract(gold_rows, out)
     )
     result = score.score_events(gold_rows, preds)
-    print(f"dev.jsonl: {len(gold_rows)} articles, {result['gold_events']} gold events, "
-          f"{result['predicted_events']} predicted (located)")
+    print(
+        f"dev.jsonl: {len(gold_rows)} articles, {result['gold_events']} gold events, "
+        f"{result['predicted_events']} predicted (located)"
+    )
     for name in ("f1", "precision", "typed_recall", "located_recall", "date_accuracy"):
         print(f"  {name:15} {result[name]:.3f}")
     print(f"  {'dated_matches':15} {result['dated_matches']}")
 
     print("\nby region           F1     P      typed R  located R  dates   gold  pred")
     for group, r in by_group(score, gold_rows, preds, lambda row, _: REGIONS.get(row["id"][:2])).items():
-        print(f"  {group:17} {r['f1']:.3f}  {r['precision']:.3f}  {r['typed_recall']:.3f}    "
-              f"{r['located_recall']:.3f}      {r['date_accuracy']:.3f}   {r['gold_events']:4}  "
-              f"{r['predicted_events']:4}")
+        print(
+            f"  {group:17} {r['f1']:.3f}  {r['precision']:.3f}  {r['typed_recall']:.3f}    "
+            f"{r['located_recall']:.3f}      {r['date_accuracy']:.3f}   {r['gold_events']:4}  "
+            f"{r['predicted_events']:4}"
+        )
 
     print("\nby type            gold  found  recall   pred  right  precision")
     for t, n_gold, n_found, n_pred, n_right in type_table(score, gold_rows, preds):
@@ -148,7 +158,9 @@ def _all_errors(score, gold_rows, preds) -> list[str]:
     """Every miss and spurious prediction (the scorer lists only its first 40)."""
     lines = []
     for row in gold_rows:
-        lines += score.score_events([row], [p for p in preds if p["article_id"] == row["id"]])["errors_sample"]
+        lines += score.score_events([row], [p for p in preds if p["article_id"] == row["id"]])[
+            "errors_sample"
+        ]
     return lines
 
 

@@ -28,26 +28,54 @@ from events.store import Filters, Store
 
 # (name, country, lat, lon, weight, spread in degrees): crossings and flashpoints where news clusters.
 BORDER_POINTS = [
-    ("Panmunjom", "KR", 37.956, 126.677, 8, 0.05), ("Paju", "KR", 37.76, 126.78, 5, 0.1),
-    ("Cheorwon", "KR", 38.15, 127.31, 3, 0.1), ("Goseong", "KR", 38.38, 128.47, 3, 0.1),
-    ("Yeonpyeong Island", "KR", 37.66, 125.70, 3, 0.05), ("Baengnyeong Island", "KR", 37.96, 124.67, 2, 0.05),
-    ("Kaesong", "KP", 37.97, 126.55, 2, 0.1), ("Seoul", "KR", 37.566, 126.978, 6, 0.1),
-    ("Eagle Pass", "US", 28.709, -100.499, 8, 0.1), ("El Paso", "US", 31.759, -106.487, 7, 0.15),
-    ("San Diego", "US", 32.54, -117.03, 6, 0.15), ("Nogales", "US", 31.34, -110.94, 4, 0.1),
-    ("Del Rio", "US", 29.36, -100.90, 3, 0.1), ("Brownsville", "US", 25.90, -97.50, 4, 0.1),
-    ("Ciudad Juárez", "MX", 31.69, -106.42, 4, 0.1), ("Tijuana", "MX", 32.52, -117.04, 4, 0.1),
-    ("Dover", "GB", 51.127, 1.316, 6, 0.1), ("Calais", "FR", 50.95, 1.85, 6, 0.1),
-    ("Dunkirk", "FR", 51.03, 2.37, 3, 0.1), ("Kuźnica", "PL", 53.50, 23.64, 4, 0.15),
-    ("Białowieża", "PL", 52.70, 23.85, 3, 0.15), ("Kastanies", "GR", 41.65, 26.47, 3, 0.2),
-    ("Ceuta", "ES", 35.889, -5.32, 4, 0.05), ("Melilla", "ES", 35.29, -2.94, 4, 0.05),
-    ("Wagah", "IN", 31.605, 74.573, 3, 0.05), ("Poonch", "IN", 33.77, 74.09, 3, 0.2),
-    ("Lampedusa", "IT", 35.50, 12.60, 4, 0.1), ("Darién", "PA", 8.0, -77.5, 3, 0.4),
-    ("Rafah", "EG", 31.29, 34.25, 3, 0.05), ("Lesbos", "GR", 39.10, 26.55, 3, 0.2),
-    ("Narva", "EE", 59.38, 28.19, 2, 0.05), ("Torkham", "AF", 34.10, 71.10, 2, 0.1),
-    ("Cúcuta", "CO", 7.89, -72.50, 3, 0.1), ("Beitbridge", "ZA", -22.22, 30.0, 2, 0.1),
+    ("Panmunjom", "KR", 37.956, 126.677, 8, 0.05),
+    ("Paju", "KR", 37.76, 126.78, 5, 0.1),
+    ("Cheorwon", "KR", 38.15, 127.31, 3, 0.1),
+    ("Goseong", "KR", 38.38, 128.47, 3, 0.1),
+    ("Yeonpyeong Island", "KR", 37.66, 125.70, 3, 0.05),
+    ("Baengnyeong Island", "KR", 37.96, 124.67, 2, 0.05),
+    ("Kaesong", "KP", 37.97, 126.55, 2, 0.1),
+    ("Seoul", "KR", 37.566, 126.978, 6, 0.1),
+    ("Eagle Pass", "US", 28.709, -100.499, 8, 0.1),
+    ("El Paso", "US", 31.759, -106.487, 7, 0.15),
+    ("San Diego", "US", 32.54, -117.03, 6, 0.15),
+    ("Nogales", "US", 31.34, -110.94, 4, 0.1),
+    ("Del Rio", "US", 29.36, -100.90, 3, 0.1),
+    ("Brownsville", "US", 25.90, -97.50, 4, 0.1),
+    ("Ciudad Juárez", "MX", 31.69, -106.42, 4, 0.1),
+    ("Tijuana", "MX", 32.52, -117.04, 4, 0.1),
+    ("Dover", "GB", 51.127, 1.316, 6, 0.1),
+    ("Calais", "FR", 50.95, 1.85, 6, 0.1),
+    ("Dunkirk", "FR", 51.03, 2.37, 3, 0.1),
+    ("Kuźnica", "PL", 53.50, 23.64, 4, 0.15),
+    ("Białowieża", "PL", 52.70, 23.85, 3, 0.15),
+    ("Kastanies", "GR", 41.65, 26.47, 3, 0.2),
+    ("Ceuta", "ES", 35.889, -5.32, 4, 0.05),
+    ("Melilla", "ES", 35.29, -2.94, 4, 0.05),
+    ("Wagah", "IN", 31.605, 74.573, 3, 0.05),
+    ("Poonch", "IN", 33.77, 74.09, 3, 0.2),
+    ("Lampedusa", "IT", 35.50, 12.60, 4, 0.1),
+    ("Darién", "PA", 8.0, -77.5, 3, 0.4),
+    ("Rafah", "EG", 31.29, 34.25, 3, 0.05),
+    ("Lesbos", "GR", 39.10, 26.55, 3, 0.2),
+    ("Narva", "EE", 59.38, 28.19, 2, 0.05),
+    ("Torkham", "AF", 34.10, 71.10, 2, 0.1),
+    ("Cúcuta", "CO", 7.89, -72.50, 3, 0.1),
+    ("Beitbridge", "ZA", -22.22, 30.0, 2, 0.1),
 ]
-TYPE_WEIGHTS = {"border_crossing": 30, "arrival": 15, "detention": 12, "repatriation": 8, "gunfire": 8,
-                "defection": 6, "talks": 6, "propaganda": 5, "explosion": 4, "missile_launch": 3, "other": 3}
+TYPE_WEIGHTS = {
+    "border_crossing": 30,
+    "arrival": 15,
+    "detention": 12,
+    "repatriation": 8,
+    "gunfire": 8,
+    "defection": 6,
+    "talks": 6,
+    "propaganda": 5,
+    "explosion": 4,
+    "missile_launch": 3,
+    "other": 3,
+}
 SENTENCES = [
     "{n} people crossed the border near {place} early on {day}, officials said.",
     "Border guards detained {n} migrants after they crossed into {place}.",
@@ -63,13 +91,27 @@ def make_places(rng: random.Random, per_point: int = 120, noise: int = 2000) -> 
     pool = []
     for name, country, lat, lon, weight, spread in BORDER_POINTS:
         for i in range(per_point):
-            pool.append({"name": name if i == 0 else f"{name} area {i}", "country": country, "weight": weight,
-                         "group": name,
-                         "lat": round(max(-89.0, min(89.0, rng.gauss(lat, spread * (1 + i / 40)))), 5),
-                         "lon": round(((rng.gauss(lon, spread * (1 + i / 40)) + 180) % 360) - 180, 5)})
+            pool.append(
+                {
+                    "name": name if i == 0 else f"{name} area {i}",
+                    "country": country,
+                    "weight": weight,
+                    "group": name,
+                    "lat": round(max(-89.0, min(89.0, rng.gauss(lat, spread * (1 + i / 40)))), 5),
+                    "lon": round(((rng.gauss(lon, spread * (1 + i / 40)) + 180) % 360) - 180, 5),
+                }
+            )
     for i in range(noise):
-        pool.append({"name": f"Town {i}", "country": "", "weight": 0.35, "group": f"Town {i}",
-                     "lat": round(rng.uniform(-45, 65), 5), "lon": round(rng.uniform(-170, 175), 5)})
+        pool.append(
+            {
+                "name": f"Town {i}",
+                "country": "",
+                "weight": 0.35,
+                "group": f"Town {i}",
+                "lat": round(rng.uniform(-45, 65), 5),
+                "lon": round(rng.uniform(-170, 175), 5),
+            }
+        )
     return pool
 
 
@@ -96,20 +138,56 @@ def synthetic(n_events: int, seed: int = 7):
             monthly = rng.random() < 0.15  # some events are only dated to the month
             d0 = day.replace(day=1) if monthly else day - timedelta(days=rng.choice([0, 0, 0, 1, 2]))
             d1 = (d0 + timedelta(days=31)).replace(day=1) - timedelta(days=1) if monthly else d0
-            rows.append({
-                "id": f"{aid}#{seq}", "article_id": aid, "seq": seq, "type": rng.choices(types, type_weights)[0],
-                "place_id": pi + 1, "place": place["name"], "lat": place["lat"], "lon": place["lon"], "country": place["country"],
-                "geo_precision": "exact", "location_source": "sentence", "date": None if monthly else d0.isoformat(),
-                "date_start": d0.isoformat(), "date_end": d1.isoformat(), "date_precision": "month" if monthly else "day",
-                "actors": json.dumps([{"text": "migrants", "count": rng.randint(1, 400), "affiliation": "",
-                                    "role": "migrant"}]),
-                "sentence": sentence, "start": 0, "end": len(sentence), "trigger": "crossed", "trigger_start": None,
-                "trigger_end": None, "confidence": round(rng.uniform(0.3, 1.0), 2), "rule": "synthetic",
-                "background": rng.random() < 0.05})
+            rows.append(
+                {
+                    "id": f"{aid}#{seq}",
+                    "article_id": aid,
+                    "seq": seq,
+                    "type": rng.choices(types, type_weights)[0],
+                    "place_id": pi + 1,
+                    "place": place["name"],
+                    "lat": place["lat"],
+                    "lon": place["lon"],
+                    "country": place["country"],
+                    "geo_precision": "exact",
+                    "location_source": "sentence",
+                    "date": None if monthly else d0.isoformat(),
+                    "date_start": d0.isoformat(),
+                    "date_end": d1.isoformat(),
+                    "date_precision": "month" if monthly else "day",
+                    "actors": json.dumps(
+                        [
+                            {
+                                "text": "migrants",
+                                "count": rng.randint(1, 400),
+                                "affiliation": "",
+                                "role": "migrant",
+                            }
+                        ]
+                    ),
+                    "sentence": sentence,
+                    "start": 0,
+                    "end": len(sentence),
+                    "trigger": "crossed",
+                    "trigger_start": None,
+                    "trigger_end": None,
+                    "confidence": round(rng.uniform(0.3, 1.0), 2),
+                    "rule": "synthetic",
+                    "background": rng.random() < 0.05,
+                }
+            )
         text = " ".join(r["sentence"] for r in rows) + " " + "Officials gave no further details. " * 12
-        article = {"id": aid, "title": f"Border report {a}", "url": f"https://news.example/{a}",
-                       "published": day.isoformat(), "source": rng.choice(["wire", "herald", "times", "post"]),
-                       "language": "en", "text": text, "ingested_at": "2026-01-01T00:00:00+00:00", "n_events": len(rows)}
+        article = {
+            "id": aid,
+            "title": f"Border report {a}",
+            "url": f"https://news.example/{a}",
+            "published": day.isoformat(),
+            "source": rng.choice(["wire", "herald", "times", "post"]),
+            "language": "en",
+            "text": text,
+            "ingested_at": "2026-01-01T00:00:00+00:00",
+            "n_events": len(rows),
+        }
         yield article, rows
 
 
@@ -121,8 +199,12 @@ def bulk_load(store: Store, n_events: int, chunk: int = 20000) -> None:
     with store.writer.begin() as conn:
         conn.execute(places.insert(), [{k: p[k] for k in ("name", "lat", "lon", "country")} for p in pool])
         # The database numbers the places (explicit ids would leave PostgreSQL's sequence behind).
-        ids = {tuple(r[1:]): r[0] for r in conn.execute(
-            sa.select(places.c.id, places.c.name, places.c.lat, places.c.lon, places.c.country))}
+        ids = {
+            tuple(r[1:]): r[0]
+            for r in conn.execute(
+                sa.select(places.c.id, places.c.name, places.c.lat, places.c.lon, places.c.country)
+            )
+        }
     place_ids = [ids[(p["name"], p["lat"], p["lon"], p["country"])] for p in pool]
     arts, evs = [], []
 
@@ -149,13 +231,33 @@ def sample_adds(store: Store, n: int = 300) -> float:
     """Articles per second through the real Store.add (one transaction each) into the loaded store."""
     made = []
     for article, rows in synthetic(n * EVENTS_PER_ARTICLE, seed=99):
-        art = Article(id="add-" + article["id"], text=article["text"], title=article["title"],
-                      source=article["source"], published=date.fromisoformat(article["published"]))
-        found = [Event(article_id=art.id, seq=r["seq"], type=r["type"], sentence=r["sentence"], start=0,
-                       end=r["end"], actors=(Actor("migrants", 3, "", "migrant"),), place=r["place"],
-                       lat=r["lat"], lon=r["lon"], country=r["country"], geo_precision="exact",
-                       date_start=r["date_start"], date_end=r["date_end"], confidence=r["confidence"])
-                 for r in rows]
+        art = Article(
+            id="add-" + article["id"],
+            text=article["text"],
+            title=article["title"],
+            source=article["source"],
+            published=date.fromisoformat(article["published"]),
+        )
+        found = [
+            Event(
+                article_id=art.id,
+                seq=r["seq"],
+                type=r["type"],
+                sentence=r["sentence"],
+                start=0,
+                end=r["end"],
+                actors=(Actor("migrants", 3, "", "migrant"),),
+                place=r["place"],
+                lat=r["lat"],
+                lon=r["lon"],
+                country=r["country"],
+                geo_precision="exact",
+                date_start=r["date_start"],
+                date_end=r["date_end"],
+                confidence=r["confidence"],
+            )
+            for r in rows
+        ]
         made.append((art, found))
     t0 = time.perf_counter()
     for art, found in made:
@@ -230,14 +332,18 @@ def print_table(results: list[dict]) -> None:
         cells = []
         for r in results:
             v = r.get(key)
-            cells.append("-".rjust(14) if v is None else (f"{v:>14,.1f}" if isinstance(v, float) else f"{v:>14,}"))
+            cells.append(
+                "-".rjust(14) if v is None else (f"{v:>14,.1f}" if isinstance(v, float) else f"{v:>14,}")
+            )
         print(key.ljust(width) + "".join(cells))
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated event counts")
-    parser.add_argument("--db-url", help="a PostgreSQL URL to use instead of temp SQLite files (it is emptied)")
+    parser.add_argument(
+        "--db-url", help="a PostgreSQL URL to use instead of temp SQLite files (it is emptied)"
+    )
     parser.add_argument("--max-map-rows", type=int, default=200_000, help="skip the map above this many rows")
     args = parser.parse_args(argv)
     results = []

@@ -1,6 +1,6 @@
 """Time build_map + render for 100 to 10,000 events, made by jittering the events of a store.
 
-    python scripts/bench_map.py STORE      (e.g. a store holding the ingested data/samples)
+python scripts/bench_map.py STORE      (e.g. a store holding the ingested data/samples)
 """
 
 import sys
@@ -23,7 +23,9 @@ def main(db: str) -> None:
         start = time.perf_counter()
         page = mapview.build_map(frame).get_root().render()
         took = time.perf_counter() - start
-        print(f"{n:>6} events: {took:.2f} s, {len(page) / 1e6:.1f} MB page; {mapview.summarize(frame).line()}")
+        print(
+            f"{n:>6} events: {took:.2f} s, {len(page) / 1e6:.1f} MB page; {mapview.summarize(frame).line()}"
+        )
 
 
 if __name__ == "__main__":

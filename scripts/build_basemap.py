@@ -66,8 +66,9 @@ def _geometry(geom: dict, tol: float, digits: int, min_area: float = 0.0) -> dic
     return {"type": kind, "coordinates": coords} if coords else None
 
 
-def build(src: Path, name: str, out: str, keep: list[str], tol: float, digits: int,
-          min_area: float = 0.0) -> int:
+def build(
+    src: Path, name: str, out: str, keep: list[str], tol: float, digits: int, min_area: float = 0.0
+) -> int:
     """Simplify one Natural Earth file into src/events/data/basemap/<out>; returns its size in bytes."""
     data = json.loads((src / name).read_text(encoding="utf-8"))
     features = []
@@ -84,10 +85,17 @@ def build(src: Path, name: str, out: str, keep: list[str], tol: float, digits: i
 def main(src: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = {
-        "countries.geojson": build(src, "50m/ne_50m_admin_0_countries.json", "countries.geojson",
-                                   ["NAME", "ISO_A2"], 0.02, 2, 0.01),
-        "korea_dmz_mdl.geojson": build(src, "10m/korea_dmz_mdl.geojson", "korea_dmz_mdl.geojson",
-                                       ["name", "NAME", "featurecla"], 0.0005, 4),
+        "countries.geojson": build(
+            src, "50m/ne_50m_admin_0_countries.json", "countries.geojson", ["NAME", "ISO_A2"], 0.02, 2, 0.01
+        ),
+        "korea_dmz_mdl.geojson": build(
+            src,
+            "10m/korea_dmz_mdl.geojson",
+            "korea_dmz_mdl.geojson",
+            ["name", "NAME", "featurecla"],
+            0.0005,
+            4,
+        ),
     }
     for out, size in sizes.items():
         print(f"{out}: {size / 1024:.0f} KiB")

@@ -66,53 +66,187 @@ def sample_articles():
     def ev(article, seq, kind, sentence, trigger, place, lat, lon, country, day, **kw):
         start = article.text.index(sentence)
         t = sentence.index(trigger) + start
-        return Event(article_id=article.id, type=kind, sentence=sentence, start=start, end=start + len(sentence),
-                     trigger=trigger, trigger_start=t, trigger_end=t + len(trigger), place=place, lat=lat, lon=lon,
-                     country=country, geo_precision=kw.pop("geo_precision", "exact"),
-                     location_source="sentence", date=day, date_start=day, date_end=day, date_precision="day",
-                     seq=seq, **kw)
+        return Event(
+            article_id=article.id,
+            type=kind,
+            sentence=sentence,
+            start=start,
+            end=start + len(sentence),
+            trigger=trigger,
+            trigger_start=t,
+            trigger_end=t + len(trigger),
+            place=place,
+            lat=lat,
+            lon=lon,
+            country=country,
+            geo_precision=kw.pop("geo_precision", "exact"),
+            location_source="sentence",
+            date=day,
+            date_start=day,
+            date_end=day,
+            date_precision="day",
+            seq=seq,
+            **kw,
+        )
 
-    korea = Article(id="demo-korea", title="Two soldiers defect across the DMZ", url="https://example.org/korea",
-                    published=date(2026, 11, 26), source="Demo Wire",
-                    text="Two North Korean soldiers crossed the Military Demarcation Line near Panmunjom on Monday. "
-                         "They were detained by South Korean troops. They arrived in Seoul on Tuesday.")
+    korea = Article(
+        id="demo-korea",
+        title="Two soldiers defect across the DMZ",
+        url="https://example.org/korea",
+        published=date(2026, 11, 26),
+        source="Demo Wire",
+        text="Two North Korean soldiers crossed the Military Demarcation Line near Panmunjom on Monday. "
+        "They were detained by South Korean troops. They arrived in Seoul on Tuesday.",
+    )
     korea_events = [
-        ev(korea, 0, "border_crossing", "Two North Korean soldiers crossed the Military Demarcation Line near "
-           "Panmunjom on Monday.", "crossed", "Panmunjom", 37.956, 126.677, "KR", "2026-11-23",
-           actors=(Actor("Two North Korean soldiers", 2, "KP", "soldier"),), confidence=0.9),
-        ev(korea, 1, "detention", "They were detained by South Korean troops.", "detained", "Paju", 37.76, 126.78,
-           "KR", "2026-11-23", confidence=0.7),
-        ev(korea, 2, "arrival", "They arrived in Seoul on Tuesday.", "arrived", "Seoul", 37.566, 126.978, "KR",
-           "2026-11-24", confidence=0.8),
+        ev(
+            korea,
+            0,
+            "border_crossing",
+            "Two North Korean soldiers crossed the Military Demarcation Line near Panmunjom on Monday.",
+            "crossed",
+            "Panmunjom",
+            37.956,
+            126.677,
+            "KR",
+            "2026-11-23",
+            actors=(Actor("Two North Korean soldiers", 2, "KP", "soldier"),),
+            confidence=0.9,
+        ),
+        ev(
+            korea,
+            1,
+            "detention",
+            "They were detained by South Korean troops.",
+            "detained",
+            "Paju",
+            37.76,
+            126.78,
+            "KR",
+            "2026-11-23",
+            confidence=0.7,
+        ),
+        ev(
+            korea,
+            2,
+            "arrival",
+            "They arrived in Seoul on Tuesday.",
+            "arrived",
+            "Seoul",
+            37.566,
+            126.978,
+            "KR",
+            "2026-11-24",
+            confidence=0.8,
+        ),
     ]
-    texas = Article(id="demo-texas", title="Migrants cross the Rio Grande", url="https://example.org/texas",
-                    published=date(2026, 8, 10), source="Demo Border Desk",
-                    text="About 40 migrants waded across the Rio Grande near Eagle Pass. "
-                         "Border agents detained them near the river.")
+    texas = Article(
+        id="demo-texas",
+        title="Migrants cross the Rio Grande",
+        url="https://example.org/texas",
+        published=date(2026, 8, 10),
+        source="Demo Border Desk",
+        text="About 40 migrants waded across the Rio Grande near Eagle Pass. "
+        "Border agents detained them near the river.",
+    )
     texas_events = [
-        ev(texas, 0, "border_crossing", "About 40 migrants waded across the Rio Grande near Eagle Pass.", "waded",
-           "Eagle Pass", 28.709, -100.499, "US", "2026-08-09", geo_precision="near",
-           actors=(Actor("About 40 migrants", 40, "", "migrant"),), confidence=0.75),
-        ev(texas, 1, "detention", "Border agents detained them near the river.", "detained", "Texas", 31.0, -99.0,
-           "US", "2026-08-09", geo_precision="region", confidence=0.5),
+        ev(
+            texas,
+            0,
+            "border_crossing",
+            "About 40 migrants waded across the Rio Grande near Eagle Pass.",
+            "waded",
+            "Eagle Pass",
+            28.709,
+            -100.499,
+            "US",
+            "2026-08-09",
+            geo_precision="near",
+            actors=(Actor("About 40 migrants", 40, "", "migrant"),),
+            confidence=0.75,
+        ),
+        ev(
+            texas,
+            1,
+            "detention",
+            "Border agents detained them near the river.",
+            "detained",
+            "Texas",
+            31.0,
+            -99.0,
+            "US",
+            "2026-08-09",
+            geo_precision="region",
+            confidence=0.5,
+        ),
     ]
-    channel = Article(id="demo-channel", title="Small boats reach Dover", url="ftp://example.org/dover",
-                      published=date(2026, 9, 15), source="Demo Wire",
-                      text="Three small boats reached Dover on Sunday. Talks were held in Calais.")
+    channel = Article(
+        id="demo-channel",
+        title="Small boats reach Dover",
+        url="ftp://example.org/dover",
+        published=date(2026, 9, 15),
+        source="Demo Wire",
+        text="Three small boats reached Dover on Sunday. Talks were held in Calais.",
+    )
     channel_events = [
-        ev(channel, 0, "arrival", "Three small boats reached Dover on Sunday.", "reached", "Dover", 51.125, 1.313,
-           "GB", "2026-09-13", confidence=0.85),
-        ev(channel, 1, "talks", "Talks were held in Calais.", "Talks", "", None, None, "", "2026-09-14",
-           geo_precision="unknown", confidence=0.4),
+        ev(
+            channel,
+            0,
+            "arrival",
+            "Three small boats reached Dover on Sunday.",
+            "reached",
+            "Dover",
+            51.125,
+            1.313,
+            "GB",
+            "2026-09-13",
+            confidence=0.85,
+        ),
+        ev(
+            channel,
+            1,
+            "talks",
+            "Talks were held in Calais.",
+            "Talks",
+            "",
+            None,
+            None,
+            "",
+            "2026-09-14",
+            geo_precision="unknown",
+            confidence=0.4,
+        ),
     ]
-    hostile = Article(id="demo-hostile", title=f"Gunfire {XSS_IMG}", url="javascript:alert(1)",
-                      published=date(2026, 7, 2), source="Demo <b>Source</b>",
-                      text=f"Guards fired warning shots near Kuznica {XSS_SCRIPT} and {XSS_IMG} on Tuesday.")
+    hostile = Article(
+        id="demo-hostile",
+        title=f"Gunfire {XSS_IMG}",
+        url="javascript:alert(1)",
+        published=date(2026, 7, 2),
+        source="Demo <b>Source</b>",
+        text=f"Guards fired warning shots near Kuznica {XSS_SCRIPT} and {XSS_IMG} on Tuesday.",
+    )
     hostile_events = [
-        ev(hostile, 0, "gunfire", hostile.text, "fired", f"Kuznica {XSS_IMG}", 53.50, 23.65, "PL", "2026-07-01",
-           actors=(Actor(f"Guards {XSS_SCRIPT}"),), confidence=0.6),
+        ev(
+            hostile,
+            0,
+            "gunfire",
+            hostile.text,
+            "fired",
+            f"Kuznica {XSS_IMG}",
+            53.50,
+            23.65,
+            "PL",
+            "2026-07-01",
+            actors=(Actor(f"Guards {XSS_SCRIPT}"),),
+            confidence=0.6,
+        ),
     ]
-    return [(korea, korea_events), (texas, texas_events), (channel, channel_events), (hostile, hostile_events)]
+    return [
+        (korea, korea_events),
+        (texas, texas_events),
+        (channel, channel_events),
+        (hostile, hostile_events),
+    ]
 
 
 @pytest.fixture

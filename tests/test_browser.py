@@ -19,8 +19,14 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(os.environ.get("EVENTS_ARTIFACTS", Path(tempfile.gettempdir()) / "artifacts"))
 
 if not Path(CHROMIUM).exists():
@@ -42,9 +48,26 @@ def server(sample_store, tmp_path):
     env = {**os.environ, "EVENTS_DB": sample_store.url, "EVENTS_NO_SAMPLES": "1"}
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 -- closed in the finally below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90
@@ -137,7 +160,9 @@ def test_dashboard_offline(server):
         frame.locator("path.leaflet-interactive >> nth=100").wait_for(state="attached", timeout=20000)
         assert shown(frame) == 7  # Natural Earth outlines (fetched from /app/static) above, markers here
         assert frame.locator(".ev-legend-row").count() == 4
-        assert "Natural Earth" in frame.locator(".leaflet-control-attribution").inner_text()  # the visible basemap
+        assert (
+            "Natural Earth" in frame.locator(".leaflet-control-attribution").inner_text()
+        )  # the visible basemap
 
         # Move the start of the date range to its end with the keyboard: only the last day's events remain.
         start = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type=range]').first

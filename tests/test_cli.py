@@ -13,7 +13,10 @@ from tests.conftest import SAMPLES
 
 def _counts(path):
     with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "events", "places")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("articles", "events", "places")
+        }
 
 
 def test_ingest_twice_changes_nothing(db_path):
@@ -30,8 +33,10 @@ def test_ingest_twice_changes_nothing(db_path):
 
 def test_ingest_reports_bad_items_and_keeps_the_rest(tmp_path, db_path):
     bad = tmp_path / "in.jsonl"
-    bad.write_text('{"id": "ok", "text": "Two soldiers defected across the DMZ near Panmunjom on Monday."}\n'
-                   "{broken\n", encoding="utf-8")
+    bad.write_text(
+        '{"id": "ok", "text": "Two soldiers defected across the DMZ near Panmunjom on Monday."}\n{broken\n',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path), "--published", "2026-11-26"])
     assert result.exit_code == 1
     assert f"error: {bad}:2: malformed JSON" in result.output
@@ -40,14 +45,47 @@ def test_ingest_reports_bad_items_and_keeps_the_rest(tmp_path, db_path):
 
 def test_extract_prints_contract_through_the_real_command(tmp_path):
     article = tmp_path / "a.txt"
-    article.write_text("Defection\nPAJU, South Korea – A North Korean soldier defected across the "
-                       "Military Demarcation Line on Monday, the military said.\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "events.cli", "extract", str(article), "--published",
-                          "2026-11-26", "--format", "jsonl"], capture_output=True, text=True, check=True)
+    article.write_text(
+        "Defection\nPAJU, South Korea – A North Korean soldier defected across the "
+        "Military Demarcation Line on Monday, the military said.\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "events.cli",
+            "extract",
+            str(article),
+            "--published",
+            "2026-11-26",
+            "--format",
+            "jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert rows, out.stderr
-    keys = ["article_id", "type", "place", "lat", "lon", "country", "geo_precision", "date", "date_start",
-            "date_end", "date_precision", "actors", "sentence", "start", "end", "confidence"]
+    keys = [
+        "article_id",
+        "type",
+        "place",
+        "lat",
+        "lon",
+        "country",
+        "geo_precision",
+        "date",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "actors",
+        "sentence",
+        "start",
+        "end",
+        "confidence",
+    ]
     assert list(rows[0])[: len(keys)] == keys
     assert rows[0]["type"] in {"defection", "border_crossing"}
 
@@ -69,9 +107,14 @@ def test_an_article_that_breaks_extraction_is_reported_and_the_rest_stored(tmp_p
 
     monkeypatch.setattr(pipeline, "process", flaky)
     path = tmp_path / "in.jsonl"
-    path.write_text('{"id": "boom", "text": "Soldiers crossed the DMZ."}\n'
-                    '{"id": "fine", "text": "Two soldiers defected across the DMZ on Monday."}\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(path), "--db", str(db_path), "--published", "2026-11-26"])
+    path.write_text(
+        '{"id": "boom", "text": "Soldiers crossed the DMZ."}\n'
+        '{"id": "fine", "text": "Two soldiers defected across the DMZ on Monday."}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["ingest", str(path), "--db", str(db_path), "--published", "2026-11-26"]
+    )
     assert result.exit_code == 1
     assert "error: boom: extraction failed (RuntimeError: unexpected)" in result.output
     assert _counts(db_path)["articles"] == 1
@@ -103,7 +146,8 @@ def test_export_every_format_through_the_command(sample_store, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_line(db_path):
-    result = CliRunner().invoke(main, ["ingest", str(SAMPLES / "seed.txt"), "--db", str(db_path),
-                                       "--scheduler", "tcp://127.0.0.1:9"])
+    result = CliRunner().invoke(
+        main, ["ingest", str(SAMPLES / "seed.txt"), "--db", str(db_path), "--scheduler", "tcp://127.0.0.1:9"]
+    )
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and "Traceback" not in result.output

@@ -94,7 +94,8 @@ def test_pasted_article_appears_without_restart(app):
     app.text_area[0].set_value(
         "Soldier crosses the DMZ\n"
         "A North Korean soldier crossed the Military Demarcation Line near Panmunjom on Thursday, "
-        "South Korea's military said. He was taken into custody by South Korean troops.").run()
+        "South Korea's military said. He was taken into custody by South Korean troops."
+    ).run()
     next(b for b in app.button if b.label == "Extract and add").click().run()
     assert not app.exception
     assert any("1 stored" in s.value for s in app.sidebar.success)
@@ -132,14 +133,29 @@ def big_app(sample_store, monkeypatch):
     rng = random.Random(3)
     for a in range(800):
         day = date(2025, 1, 1).toordinal() + rng.randrange(300)
-        art = Article(id=f"gen{a}", title=f"Generated report {a}", text=f"Generated article {a}.", source="gen")
+        art = Article(
+            id=f"gen{a}", title=f"Generated report {a}", text=f"Generated article {a}.", source="gen"
+        )
         found = []
         for seq in range(3):
             when = date.fromordinal(day + seq).isoformat()
-            found.append(Event(article_id=art.id, seq=seq, type=rng.choice(["border_crossing", "arrival", "gunfire"]),
-                               sentence=f"Generated article {a}.", start=0, end=len(art.text),
-                               place=f"Place {a}", lat=rng.uniform(-40, 60), lon=rng.uniform(-120, 140),
-                               country="US", date=when, date_start=when, date_end=when))
+            found.append(
+                Event(
+                    article_id=art.id,
+                    seq=seq,
+                    type=rng.choice(["border_crossing", "arrival", "gunfire"]),
+                    sentence=f"Generated article {a}.",
+                    start=0,
+                    end=len(art.text),
+                    place=f"Place {a}",
+                    lat=rng.uniform(-40, 60),
+                    lon=rng.uniform(-120, 140),
+                    country="US",
+                    date=when,
+                    date_start=when,
+                    date_end=when,
+                )
+            )
         sample_store.add(art, found)
     monkeypatch.setattr(mapview, "MAX_POINTS", 50)  # the page reads it at run time
     monkeypatch.setenv("EVENTS_DB", sample_store.url)
@@ -164,7 +180,9 @@ def test_many_events_map_cells_and_list_a_page(big_app):
     big_app.multiselect(key="type").set_value(["gunfire"]).run()
     assert not big_app.exception and 50 < _events(big_app) < 2000 and big_app.warning  # still cells
     big_app.multiselect(key="type").set_value([])
-    big_app.text_input(key="q").set_value("Dover").run()  # a narrow filter: single events, the whole set listed
+    big_app.text_input(key="q").set_value(
+        "Dover"
+    ).run()  # a narrow filter: single events, the whole set listed
     assert _events(big_app) == 2 and not big_app.warning and len(big_app.dataframe[0].value) == 2
     cfg = _map_config(big_app)
     assert len(cfg["events"]) == 1 and cfg["cells"] == []  # Dover as a single marker (Calais has no place)
@@ -177,13 +195,18 @@ def test_store_queries_behind_the_large_page(big_app, sample_store):
     for filters in (Filters(), Filters(types=("gunfire",)), Filters(text="Generated", start="2025-03-01")):
         frame = sample_store.query(filters)
         info = sample_store.summary(filters)
-        assert (info["events"], info["articles"], info["mapped"]) == \
-            (len(frame), frame["article_id"].nunique(), int(frame["lat"].notna().sum()))
+        assert (info["events"], info["articles"], info["mapped"]) == (
+            len(frame),
+            frame["article_id"].nunique(),
+            int(frame["lat"].notna().sum()),
+        )
         assert (info["first"], info["last"]) == (frame["date_start"].min(), frame["date_start"].max())
         days = sample_store.histogram(filters)
         assert days["count"].sum() == frame["date_start"].notna().sum()
-        assert days.set_index(["day", "type"])["count"].to_dict() == \
-            frame.groupby(["date_start", "type"]).size().to_dict()
+        assert (
+            days.set_index(["day", "type"])["count"].to_dict()
+            == frame.groupby(["date_start", "type"]).size().to_dict()
+        )
     assert sample_store.date_bounds(include_background=False) == ("2025-01-01", "2026-11-24")
 
 
@@ -196,9 +219,16 @@ def test_reports_of_one_incident_are_one_point_until_ungrouped(sample_store, mon
 
     frame = sample_store.query()
     row = frame[frame["lat"].notna()].iloc[0]
-    twin = Article(id="twin", text="Another outlet's report of the same event.", title="Second report",
-                   source="Second Outlet", published=date(2026, 11, 25))
-    original = next(e for _, found in sample_articles() for e in found if f"{e.article_id}#{e.seq}" == row["id"])
+    twin = Article(
+        id="twin",
+        text="Another outlet's report of the same event.",
+        title="Second report",
+        source="Second Outlet",
+        published=date(2026, 11, 25),
+    )
+    original = next(
+        e for _, found in sample_articles() for e in found if f"{e.article_id}#{e.seq}" == row["id"]
+    )
     sample_store.add(twin, [replace(original, article_id="twin", seq=0)])
     monkeypatch.setenv("EVENTS_DB", sample_store.url)
     monkeypatch.setenv("EVENTS_NO_SAMPLES", "1")

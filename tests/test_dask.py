@@ -15,22 +15,43 @@ from events.store import Filters, Store
 distributed = pytest.importorskip("distributed")
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "articles.jsonl"
-IDS = ["sample-korea-paju-defection", "sample-us-eagle-pass-crossing", "sample-korea-nll-gunfire",
-       "sample-pl-kuznica-pushback", "sample-korea-sunan-missile", "sample-uk-dover-small-boats"]
+IDS = [
+    "sample-korea-paju-defection",
+    "sample-us-eagle-pass-crossing",
+    "sample-korea-nll-gunfire",
+    "sample-pl-kuznica-pushback",
+    "sample-korea-sunan-missile",
+    "sample-uk-dover-small-boats",
+]
 
 pytestmark = pytest.mark.slow
 
 
 def sample_articles() -> list[Article]:
-    rows = {row["id"]: row for row in map(json.loads, SAMPLES.read_text(encoding="utf-8").splitlines()) if row}
-    return [Article(id=i, text=rows[i]["text"], title=rows[i]["title"], url=rows[i]["url"], source="samples",
-                    published=date.fromisoformat(rows[i]["published"])) for i in IDS]
+    rows = {
+        row["id"]: row for row in map(json.loads, SAMPLES.read_text(encoding="utf-8").splitlines()) if row
+    }
+    return [
+        Article(
+            id=i,
+            text=rows[i]["text"],
+            title=rows[i]["title"],
+            url=rows[i]["url"],
+            source="samples",
+            published=date.fromisoformat(rows[i]["published"]),
+        )
+        for i in IDS
+    ]
 
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as dask_client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=40
+        ) as cluster,
+        distributed.Client(cluster) as dask_client,
+    ):
         yield dask_client
 
 

@@ -38,14 +38,26 @@ def test_csv_has_provenance_and_filter(sample_store):
     assert talks["lat"] == "" and talks["lon"] == ""
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
 def test_csv_neutralises_formulas(db_path, value):
     from events.store import Store
 
     store = Store(str(db_path))
     article = Article(id="f", title=value, text=f"{value} crossed the border.", source=value)
-    store.add(article, [Event(article_id="f", type="border_crossing", sentence=article.text, start=0,
-                              end=len(article.text), actors=(Actor(value),), place=value)])
+    store.add(
+        article,
+        [
+            Event(
+                article_id="f",
+                type="border_crossing",
+                sentence=article.text,
+                start=0,
+                end=len(article.text),
+                actors=(Actor(value),),
+                place=value,
+            )
+        ],
+    )
     row = next(csv.DictReader(io.StringIO(_write(store.query(), "csv", None))))
     for column in ("title", "source", "place", "actors", "sentence"):
         assert row[column].startswith("'" + value[0]), column

@@ -24,7 +24,10 @@ SEED = (
 def km(a, b) -> float:
     (lat1, lon1), (lat2, lon2) = a, b
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
@@ -44,7 +47,7 @@ def built(tmp_path_factory):
 
 def places(text: str) -> dict[str, object]:
     """Surface text -> Toponym of an end-to-end geoparse (last mention wins)."""
-    return {text[t.start:t.end]: t for t in geo.geoparse(nlp.parse(text))}
+    return {text[t.start : t.end]: t for t in geo.geoparse(nlp.parse(text))}
 
 
 def test_build_writes_an_indexed_file_with_every_source(built):
@@ -68,7 +71,9 @@ def test_ready_fast_after_build_and_stale_file_detected(built, tmp_path):
     assert gz._fresh(gz.Path(built["path"]))
     stale = tmp_path / "old.sqlite"
     conn = sqlite3.connect(stale)
-    conn.executescript("CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('fingerprint', 'old');")
+    conn.executescript(
+        "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('fingerprint', 'old');"
+    )
     conn.close()
     assert not gz._fresh(stale)
 
@@ -86,8 +91,12 @@ def test_normalize_folds_accents_case_punctuation_and_abbreviations():
 def test_batched_lookup_gives_the_same_candidates_as_one_name_at_a_time(built):
     conn = sqlite3.connect(built["path"])
     # names with many entries and several kinds of match, across the 500-name chunks of one query
-    norms = [row[0] for row in conn.execute(
-        "SELECT norm FROM names GROUP BY norm HAVING COUNT(*) > 2 ORDER BY COUNT(*) DESC LIMIT 1200")]
+    norms = [
+        row[0]
+        for row in conn.execute(
+            "SELECT norm FROM names GROUP BY norm HAVING COUNT(*) > 2 ORDER BY COUNT(*) DESC LIMIT 1200"
+        )
+    ]
     conn.close()
     norms += ["paris", "georgia", "punjab", "no such place at all"]
     one_by_one = gz.Gazetteer(built["path"])
@@ -128,8 +137,10 @@ def test_goseong_follows_the_dmz_and_the_province(built):
 def test_a_town_across_the_border_is_the_near_one_not_a_namesake_in_the_reporting_country(built):
     # A Paju-datelined story full of South Korean mentions: "Kaesong" is also an alternate name of Koesan
     # (KR, 140 km away); the town 30 km across the border is the one meant.
-    text = ("PAJU, South Korea – North Korea blew up a road linking it to the South near Kaesong on Monday, "
-            "the South Korean military said. South Korean troops fired warning shots, officials in Paju said.")
+    text = (
+        "PAJU, South Korea – North Korea blew up a road linking it to the South near Kaesong on Monday, "
+        "the South Korean military said. South Korean troops fired warning shots, officials in Paju said."
+    )
     kaesong = places(text)["Kaesong"]
     assert kaesong.country == "KP" and km((kaesong.lat, kaesong.lon), (37.97, 126.55)) < 20
 
@@ -149,8 +160,10 @@ def test_punjab_in_pakistan_or_india(built):
 
 
 def test_recognition_finds_places_spacy_misses_and_drops_demonyms(built):
-    found = places("Police in Paju, Gyeonggi Province, said two North Korean soldiers crossed the DMZ "
-                   "near Panmunjom and walked toward the border town of Kaesong.")
+    found = places(
+        "Police in Paju, Gyeonggi Province, said two North Korean soldiers crossed the DMZ "
+        "near Panmunjom and walked toward the border town of Kaesong."
+    )
     assert {"Paju", "Gyeonggi Province", "DMZ", "Panmunjom", "Kaesong"} <= set(found)
     assert "North Korean" not in found and "Korean" not in found
     assert found["Panmunjom"].kind == "site" and found["DMZ"].kind == "border"
@@ -162,7 +175,9 @@ def test_recognition_finds_places_spacy_misses_and_drops_demonyms(built):
 
 def test_seed_article_geoparses_the_korean_places(built):
     found = places(SEED)
-    assert found["Seoul"].kind == "city" and km((found["Seoul"].lat, found["Seoul"].lon), (37.57, 126.98)) < 20
+    assert (
+        found["Seoul"].kind == "city" and km((found["Seoul"].lat, found["Seoul"].lon), (37.57, 126.98)) < 20
+    )
     assert found["South Korea"].country == "KR" and found["North Korea"].country == "KP"
     dmz = found["Demilitarized Zone"]
     assert dmz.kind == "border" and km((dmz.lat, dmz.lon), (38.3, 127.2)) < 50
@@ -171,7 +186,7 @@ def test_seed_article_geoparses_the_korean_places(built):
     assert all(t.score > 0.5 for t in found.values())
     assert not {"South", "North", "North Korean", "South Koreans"} & set(found)
     with_demonyms = geo.geoparse(nlp.parse(SEED), demonyms=True)
-    assert any(SEED[t.start:t.end] == "North Korean" and t.country == "KP" for t in with_demonyms)
+    assert any(SEED[t.start : t.end] == "North Korean" and t.country == "KP" for t in with_demonyms)
 
 
 def test_place_of_dateline_and_geocode_candidates(built):
@@ -211,8 +226,11 @@ def test_cli_geocode_geoparse_and_resolve(built, tmp_path):
     assert row["id"] == "a" and {t["name"] for t in row["toponyms"]} == {"Panmunjom", "DMZ"}
     assert set(row["toponyms"][0]) == {"start", "end", "name", "lat", "lon", "country", "kind", "score"}
 
-    source.write_text(json.dumps({"id": "b", "text": "Paris, Texas", "toponyms": [{"start": 0, "end": 5}]})
-                      + "\n" + "{broken\n")
+    source.write_text(
+        json.dumps({"id": "b", "text": "Paris, Texas", "toponyms": [{"start": 0, "end": 5}]})
+        + "\n"
+        + "{broken\n"
+    )
     result = runner.invoke(main, ["resolve", str(source), "--format", "jsonl"])
     assert result.exit_code == 1
     row = json.loads(result.output.splitlines()[0])
@@ -246,7 +264,10 @@ def test_the_clause_that_defines_a_place_names_its_containers(built):
 def test_counties_by_their_bare_name_and_countries_before_alternate_names(built):
     text = "Flooding closed roads in Clarke and Oconee counties on Monday, Georgia officials said."
     clarke, oconee = geo.resolve(text, [(25, 31), (36, 42)])
-    assert (clarke.kind, clarke.admin1) == ("region", "US.GA") and (oconee.kind, oconee.admin1) == ("region", "US.GA")
+    assert (clarke.kind, clarke.admin1) == ("region", "US.GA") and (oconee.kind, oconee.admin1) == (
+        "region",
+        "US.GA",
+    )
     chile = geo.resolve("Cases were confirmed in Chile, and in Istanbul, Turkey.", [(24, 29)])[0]
     assert chile.kind == "country" and chile.country == "CL"  # not Şile, whose other names include Chile
 
@@ -270,7 +291,9 @@ def test_surnames_after_a_suffix_are_not_places(nlp):
 
 def test_a_county_or_province_yields_to_its_seat_town_and_curated_features(built):
     found = places("Turkish gendarmes caught 18 migrants trying to cross into Greece near Edirne on Friday.")
-    assert found["Edirne"].kind == "city" and km((found["Edirne"].lat, found["Edirne"].lon), (41.68, 26.56)) < 10
+    assert (
+        found["Edirne"].kind == "city" and km((found["Edirne"].lat, found["Edirne"].lon), (41.68, 26.56)) < 10
+    )
     text = "Greek authorities returned 30 migrants to Turkey across the Evros on Sunday."
     evros = geo.resolve(text, [(text.index("Evros"), text.index("Evros") + 5)])[0]
     assert evros.kind == "water"  # the border river, not the Greek regional unit named after it

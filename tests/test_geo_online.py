@@ -13,10 +13,19 @@ from events.geo import api, online
 from events.models import Toponym
 
 PLACES = {
-    "dorasan observatory": {"place_id": 1, "osm_type": "node", "osm_id": 42, "lat": "37.9103", "lon": "126.7003",
-                            "display_name": "Dorasan Observatory, Paju, Gyeonggi-do, South Korea",
-                            "class": "tourism", "type": "viewpoint", "addresstype": "tourism",
-                            "importance": 0.41, "address": {"country_code": "kr"}},
+    "dorasan observatory": {
+        "place_id": 1,
+        "osm_type": "node",
+        "osm_id": 42,
+        "lat": "37.9103",
+        "lon": "126.7003",
+        "display_name": "Dorasan Observatory, Paju, Gyeonggi-do, South Korea",
+        "class": "tourism",
+        "type": "viewpoint",
+        "addresstype": "tourism",
+        "importance": 0.41,
+        "address": {"country_code": "kr"},
+    },
 }
 
 
@@ -56,8 +65,13 @@ def server():
 
 @pytest.fixture
 def client(server, tmp_path):
-    return online.Online(user_agent="border-events-tests/0.1 (tests@example.org)", domain=server, scheme="http",
-                         cache_path=tmp_path / "cache.sqlite", min_delay=0.05)
+    return online.Online(
+        user_agent="border-events-tests/0.1 (tests@example.org)",
+        domain=server,
+        scheme="http",
+        cache_path=tmp_path / "cache.sqlite",
+        min_delay=0.05,
+    )
 
 
 def test_user_agent_is_required(monkeypatch, tmp_path):
@@ -76,8 +90,13 @@ def test_lookup_parses_nominatim_json_and_caches_hits_and_misses(client, tmp_pat
     assert client.lookup("Nowhere Special") is None
     assert len(_Nominatim.requests) == 2
     # asked again, even from a new client on the same cache file: no request goes out
-    again = online.Online(user_agent="border-events-tests/0.1", domain="127.0.0.1:9", scheme="http",
-                          cache_path=tmp_path / "cache.sqlite", min_delay=0.05)
+    again = online.Online(
+        user_agent="border-events-tests/0.1",
+        domain="127.0.0.1:9",
+        scheme="http",
+        cache_path=tmp_path / "cache.sqlite",
+        min_delay=0.05,
+    )
     assert again.lookup("dorasan observatory").lat == 37.9103
     assert again.lookup("Nowhere Special") is None
     assert len(_Nominatim.requests) == 2
@@ -99,8 +118,13 @@ def test_off_by_default_and_used_only_for_names_the_gazetteer_lacks(server, tmp_
     assert api._fill_online(unresolved) == unresolved
     assert _Nominatim.requests == []
     monkeypatch.setenv("EVENTS_GEOCODER", "nominatim")
-    online.configure(user_agent="border-events-tests/0.1", domain=server, scheme="http",
-                     cache_path=tmp_path / "shared.sqlite", min_delay=0.05)
+    online.configure(
+        user_agent="border-events-tests/0.1",
+        domain=server,
+        scheme="http",
+        cache_path=tmp_path / "shared.sqlite",
+        min_delay=0.05,
+    )
     try:
         filled = api._fill_online(unresolved)
     finally:

@@ -127,6 +127,8 @@ def test_extract_leaves_background_out_unless_asked(tmp_path):
     runner = CliRunner()
     args = ["extract", str(path), "--published", "2026-11-26"]
     plain = [json.loads(line) for line in runner.invoke(main, args).output.splitlines()]
-    full = [json.loads(line) for line in runner.invoke(main, [*args, "--with-background"]).output.splitlines()]
+    full = [
+        json.loads(line) for line in runner.invoke(main, [*args, "--with-background"]).output.splitlines()
+    ]
     assert plain and not any(e["background"] for e in plain)
     assert any(e["background"] for e in full) and len(full) > len(plain)

@@ -43,8 +43,12 @@ def test_reader_process_never_sees_locked_while_ingest_writes(tmp_path):
     batch, db, stop = tmp_path / "big.jsonl", tmp_path / "events.sqlite", tmp_path / "stop"
     write_batch(batch, 100)
     Store(str(db)).close()  # both start on a migrated store
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == "ready", reader.stderr.read()
         # The writer: the real command, with small batches so commits interleave with the reads.

@@ -25,10 +25,16 @@ def write_batch(path, n: int = N) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
             place, other = PLACES[i % len(PLACES)], PLACES[(i + 3) % len(PLACES)]
-            text = (f"{place.upper()} – {i + 2} migrants crossed the border near {place} on Monday, officials "
-                    f"said. They were detained near {other} on Tuesday. Report number {i}.")
-            out.write(json.dumps({"id": f"k{i:04d}", "title": f"Report {i}", "text": text,
-                                  "published": "2026-11-20"}) + "\n")
+            text = (
+                f"{place.upper()} – {i + 2} migrants crossed the border near {place} on Monday, officials "
+                f"said. They were detained near {other} on Tuesday. Report number {i}."
+            )
+            out.write(
+                json.dumps(
+                    {"id": f"k{i:04d}", "title": f"Report {i}", "text": text, "published": "2026-11-20"}
+                )
+                + "\n"
+            )
 
 
 def _articles(db) -> int:
@@ -46,11 +52,15 @@ def _consistency(db) -> tuple[int, int, list]:
         torn = conn.execute("""
             SELECT a.id, a.n_events, count(e.id) FROM articles a LEFT JOIN events e ON e.article_id = a.id
             GROUP BY a.id HAVING a.n_events != count(e.id)""").fetchall()
-        orphans = conn.execute("SELECT count(*) FROM events e LEFT JOIN articles a ON a.id = e.article_id "
-                               "WHERE a.id IS NULL").fetchone()[0]
+        orphans = conn.execute(
+            "SELECT count(*) FROM events e LEFT JOIN articles a ON a.id = e.article_id WHERE a.id IS NULL"
+        ).fetchone()[0]
         assert orphans == 0
-        return (conn.execute("SELECT count(*) FROM articles").fetchone()[0],
-                conn.execute("SELECT count(*) FROM events").fetchone()[0], torn)
+        return (
+            conn.execute("SELECT count(*) FROM articles").fetchone()[0],
+            conn.execute("SELECT count(*) FROM events").fetchone()[0],
+            torn,
+        )
 
 
 @pytest.mark.slow
@@ -58,8 +68,12 @@ def _consistency(db) -> tuple[int, int, list]:
 def test_sigkill_mid_batch_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
     batch, db = tmp_path / "big.jsonl", tmp_path / "events.sqlite"
     write_batch(batch)
-    proc = subprocess.Popen([sys.executable, "-m", "events.cli", "ingest", str(batch), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "events.cli", "ingest", str(batch), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         stored = 0
@@ -89,7 +103,8 @@ def test_sigkill_mid_batch_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM articles")]
         assert len(ids) == len(set(ids)) == N
-        assert conn.execute("SELECT count(*), count(DISTINCT article_id || '#' || seq) FROM events").fetchone() \
-            == (total_events, total_events)
+        assert conn.execute(
+            "SELECT count(*), count(DISTINCT article_id || '#' || seq) FROM events"
+        ).fetchone() == (total_events, total_events)
     again = CliRunner().invoke(main, ["ingest", str(batch), "--db", str(db)])
     assert f"{N} already stored" in again.stderr and _consistency(db)[:2] == (total, total_events)

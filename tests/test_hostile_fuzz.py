@@ -23,13 +23,75 @@ SLOW = settings(FUZZ, max_examples=max(10, EXAMPLES // 5))  # properties that ru
 RAN: Counter = Counter()  # property -> examples run (read by the benchmark)
 
 # Words the rules look for, so random text hits them often, plus places the gazetteer knows.
-DATE_WORDS = ["on", "last", "this", "week", "month", "year", "ago", "earlier", "today", "yesterday", "weekend",
-              "monday", "tuesday", "sunday", "jan.", "february", "may", "march", "sept", "dec", "the", "of",
-              "in", "since", "early", "late", "mid-", "night", "31st", "29th", "2026", "1999", "0",
-              "2026-02-30", "2026-13-45", "1900-01-01", "2099-12-31", "a", "two", "several", "days", "weeks",
-              "years", "30", "99", ",", "."]
-PLACE_WORDS = ["Seoul", "Paju", "Panmunjom", "DMZ", "Eagle Pass", "Rio Grande", "Dover", "Calais", "near",
-               "crossed", "defected", "detained", "migrants", "soldiers", "border", "fired", "shots", "arrived"]
+DATE_WORDS = [
+    "on",
+    "last",
+    "this",
+    "week",
+    "month",
+    "year",
+    "ago",
+    "earlier",
+    "today",
+    "yesterday",
+    "weekend",
+    "monday",
+    "tuesday",
+    "sunday",
+    "jan.",
+    "february",
+    "may",
+    "march",
+    "sept",
+    "dec",
+    "the",
+    "of",
+    "in",
+    "since",
+    "early",
+    "late",
+    "mid-",
+    "night",
+    "31st",
+    "29th",
+    "2026",
+    "1999",
+    "0",
+    "2026-02-30",
+    "2026-13-45",
+    "1900-01-01",
+    "2099-12-31",
+    "a",
+    "two",
+    "several",
+    "days",
+    "weeks",
+    "years",
+    "30",
+    "99",
+    ",",
+    ".",
+]
+PLACE_WORDS = [
+    "Seoul",
+    "Paju",
+    "Panmunjom",
+    "DMZ",
+    "Eagle Pass",
+    "Rio Grande",
+    "Dover",
+    "Calais",
+    "near",
+    "crossed",
+    "defected",
+    "detained",
+    "migrants",
+    "soldiers",
+    "border",
+    "fired",
+    "shots",
+    "arrived",
+]
 any_date = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 published = st.one_of(st.none(), any_date, st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31)))
 
@@ -50,6 +112,7 @@ def _only_ours(call):
 
 # -- the date resolver -------------------------------------------------------------------------------------
 
+
 @FUZZ
 @given(text=phrases(DATE_WORDS), pub=published)
 @example(text="on 2026-13-45", pub=date(2026, 1, 1))
@@ -65,7 +128,7 @@ def test_date_rules_resolve_valid_ranges(text, pub):
     for when in found:
         assert when.precision in ("day", "week", "month", "year")
         assert when.start is not None and when.end is not None and when.start <= when.end
-        assert text[when.char_start - 7:when.char_end - 7] == when.text
+        assert text[when.char_start - 7 : when.char_end - 7] == when.text
         if when.precision == "day":
             assert when.start == when.end
 
@@ -95,8 +158,11 @@ def test_default_window_is_a_valid_range(pub):
 
 # -- the gazetteer name normaliser and lookup ----------------------------------------------------------------
 
+
 @FUZZ
-@given(name=st.one_of(st.text(), phrases(PLACE_WORDS + ["St.", "U.S.", "Mt", "ß", "Ø", "İ", "ﬆ", "ǿ", "’"], 6)))
+@given(
+    name=st.one_of(st.text(), phrases(PLACE_WORDS + ["St.", "U.S.", "Mt", "ß", "Ø", "İ", "ﬆ", "ǿ", "’"], 6))
+)
 @example(name="ﬆ. Paul")
 @example(name="İstanbul")
 def test_normalise_is_idempotent_and_plain(name):
@@ -128,12 +194,26 @@ def test_gazetteer_lookup_never_raises_and_gives_valid_places(name):
 
 # -- the readers: never raise, never lose an item ----------------------------------------------------------
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
-json_values = st.recursive(json_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=6), inner, max_size=2)), max_leaves=4)
-rows = st.fixed_dictionaries({"text": st.one_of(st.text(max_size=200), phrases(PLACE_WORDS + DATE_WORDS))},
-                             optional={"id": json_values, "title": json_values, "published": json_values,
-                                       "url": json_values, "source": json_values})
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=6), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+rows = st.fixed_dictionaries(
+    {"text": st.one_of(st.text(max_size=200), phrases(PLACE_WORDS + DATE_WORDS))},
+    optional={
+        "id": json_values,
+        "title": json_values,
+        "published": json_values,
+        "url": json_values,
+        "source": json_values,
+    },
+)
 
 
 def _json_line(value) -> str:
@@ -142,8 +222,11 @@ def _json_line(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-line_text = st.one_of(st.text().map(lambda s: s.replace("\n", " ").replace("\r", " ")),
-                      json_values.map(_json_line), rows.map(_json_line))
+line_text = st.one_of(
+    st.text().map(lambda s: s.replace("\n", " ").replace("\r", " ")),
+    json_values.map(_json_line),
+    rows.map(_json_line),
+)
 
 
 @FUZZ
@@ -167,9 +250,15 @@ cell = st.text(alphabet=st.characters(blacklist_characters='",\r\n\x00'), max_si
 
 
 @FUZZ
-@given(header=st.lists(st.sampled_from(["text", "title", "published", "id", "url", "lat", "x"]), min_size=1,
-                       max_size=5, unique=True),
-       body=st.lists(st.lists(cell, min_size=1, max_size=6), max_size=8))
+@given(
+    header=st.lists(
+        st.sampled_from(["text", "title", "published", "id", "url", "lat", "x"]),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    body=st.lists(st.lists(cell, min_size=1, max_size=6), max_size=8),
+)
 def test_csv_reader_one_item_per_row(header, body):
     from events.ingest.base import ReadOptions
     from events.ingest.tables import read_csv
@@ -196,8 +285,13 @@ def test_csv_reader_never_raises_on_any_text(text):
 
 
 @FUZZ
-@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=200).map(lambda s: s.encode("utf-16")),
-                      st.text(max_size=200).map(lambda s: s.encode("latin-1", errors="replace"))))
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=200).map(lambda s: s.encode("utf-16")),
+        st.text(max_size=200).map(lambda s: s.encode("latin-1", errors="replace")),
+    )
+)
 def test_decoding_and_text_articles_never_raise(data):
     from events.ingest import text_article
     from events.ingest.base import decode
@@ -210,6 +304,7 @@ def test_decoding_and_text_articles_never_raise(data):
 
 
 # -- the whole article path: parse, geoparse, extract -------------------------------------------------------
+
 
 @SLOW
 @given(text=phrases(PLACE_WORDS + DATE_WORDS, 25), pub=published)

@@ -43,12 +43,18 @@ def hostile_articles() -> list[tuple[Article, list[Event]]]:
         f"Guards {SCRIPT} fired warning shots near Kuznica on Tuesday.",
         f"Two soldiers {IMG} crossed the line {SVG} near Panmunjom.",
         f"Migrants {BREAKOUT} waded across the river {CLOSE} at dawn.",
-        f"=HYPERLINK(\"http://evil.example/\",\"x\") {MARKDOWN} arrived in Seoul.",
+        f'=HYPERLINK("http://evil.example/","x") {MARKDOWN} arrived in Seoul.',
         f"Talks about {LONG} were held.",
     ]
     text = " ".join(sentences)
-    art = Article(id=f"evil-{SCRIPT}", text=text, title=f"=cmd|' /C calc'!A0 {SCRIPT}", url=JS_URL,
-                  published=date(2026, 7, 2), source=f"@SUM(1+1) {IMG}")
+    art = Article(
+        id=f"evil-{SCRIPT}",
+        text=text,
+        title=f"=cmd|' /C calc'!A0 {SCRIPT}",
+        url=JS_URL,
+        published=date(2026, 7, 2),
+        source=f"@SUM(1+1) {IMG}",
+    )
     kinds = ["gunfire", "border_crossing", "border_crossing", "arrival", "talks"]
     places = [f"Kuznica {IMG}", f"+Panmunjom {SVG}", f"-Eagle Pass {BREAKOUT}", f"@Seoul {MARKDOWN}", LONG]
     coords = [(53.50, 23.65), (37.956, 126.677), (28.709, -100.499), (37.566, 126.978), (38.0, 127.0)]
@@ -57,21 +63,63 @@ def hostile_articles() -> list[tuple[Article, list[Event]]]:
         start = text.index(sentence)
         trigger = sentence.split()[2]
         t = start + sentence.index(trigger)
-        found.append(Event(article_id=art.id, type=kind, sentence=sentence, start=start, end=start + len(sentence),
-                           trigger=trigger, trigger_start=t, trigger_end=t + len(trigger), place=place, lat=lat,
-                           lon=lon, country="KR", geo_precision="exact", location_source="sentence",
-                           date="2026-07-01", date_start="2026-07-01", date_end="2026-07-01",
-                           date_precision="day", seq=seq, confidence=0.7,
-                           actors=(Actor(f"-{LONG[:50]} {SCRIPT}", 2, "KP", "soldier"), Actor(f"={IMG}"))))
+        found.append(
+            Event(
+                article_id=art.id,
+                type=kind,
+                sentence=sentence,
+                start=start,
+                end=start + len(sentence),
+                trigger=trigger,
+                trigger_start=t,
+                trigger_end=t + len(trigger),
+                place=place,
+                lat=lat,
+                lon=lon,
+                country="KR",
+                geo_precision="exact",
+                location_source="sentence",
+                date="2026-07-01",
+                date_start="2026-07-01",
+                date_end="2026-07-01",
+                date_precision="day",
+                seq=seq,
+                confidence=0.7,
+                actors=(Actor(f"-{LONG[:50]} {SCRIPT}", 2, "KP", "soldier"), Actor(f"={IMG}")),
+            )
+        )
     # A second article with a data: URL and a tab-led title (another spreadsheet trick).
-    art2 = Article(id="evil-2", text=f"Border police detained {SVG} smugglers.", title=f"\t=1+1 {SVG}",
-                   url="data:text/html,<script>window.__pwned=1</script>", published=date(2026, 7, 3),
-                   source="Wire")
+    art2 = Article(
+        id="evil-2",
+        text=f"Border police detained {SVG} smugglers.",
+        title=f"\t=1+1 {SVG}",
+        url="data:text/html,<script>window.__pwned=1</script>",
+        published=date(2026, 7, 3),
+        source="Wire",
+    )
     sentence = art2.text
-    found2 = [Event(article_id=art2.id, type="detention", sentence=sentence, start=0, end=len(sentence),
-                    trigger="detained", trigger_start=14, trigger_end=22, place="Kuznica", lat=53.5, lon=23.7,
-                    country="PL", date="2026-07-02", date_start="2026-07-02", date_end="2026-07-02",
-                    date_precision="day", seq=0, confidence=0.6)]
+    found2 = [
+        Event(
+            article_id=art2.id,
+            type="detention",
+            sentence=sentence,
+            start=0,
+            end=len(sentence),
+            trigger="detained",
+            trigger_start=14,
+            trigger_end=22,
+            place="Kuznica",
+            lat=53.5,
+            lon=23.7,
+            country="PL",
+            date="2026-07-02",
+            date_start="2026-07-02",
+            date_end="2026-07-02",
+            date_precision="day",
+            seq=0,
+            confidence=0.6,
+        )
+    ]
     return [(art, found), (art2, found2)]
 
 
@@ -165,8 +213,14 @@ def test_story_title_is_escaped(frame):
 
 
 def test_links_are_http_only():
-    for url in (JS_URL, " JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>", "vbscript:x", "file:///etc/passwd",
-                '"><script>x</script>'):
+    for url in (
+        JS_URL,
+        " JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        '"><script>x</script>',
+    ):
         link = mapview.source_link("title", url)
         assert "<a " not in link and _assert_inert(link) == "title"
     link = mapview.source_link(SCRIPT, 'https://a.org/?q="><script>x</script>')
@@ -175,7 +229,9 @@ def test_links_are_http_only():
 
 def _cli_export(store: Store, fmt: str, tmp_path, *extra: str) -> str:
     out = tmp_path / f"out.{fmt}"
-    result = CliRunner().invoke(main, ["export", "--db", store.url, "--format", fmt, "--out", str(out), *extra])
+    result = CliRunner().invoke(
+        main, ["export", "--db", store.url, "--format", fmt, "--out", str(out), *extra]
+    )
     assert result.exit_code == 0, result.output
     return out.read_text(encoding="utf-8")
 
@@ -221,8 +277,21 @@ def test_json_exports_keep_payloads_verbatim_as_data(hostile_store, tmp_path, fm
 
 
 def test_html_export_carries_no_live_payload(hostile_store, tmp_path):
-    page = _cli_export(hostile_store, "html", tmp_path, "--type", "gunfire", "--type", "border_crossing",
-                       "--type", "arrival", "--type", "talks", "--type", "detention")
+    page = _cli_export(
+        hostile_store,
+        "html",
+        tmp_path,
+        "--type",
+        "gunfire",
+        "--type",
+        "border_crossing",
+        "--type",
+        "arrival",
+        "--type",
+        "talks",
+        "--type",
+        "detention",
+    )
     for payload in TAGGED:
         assert payload not in page
     cfg = _config(page)
@@ -236,9 +305,11 @@ def test_hostile_filter_values_are_bound_not_spliced(hostile_store):
     for value in ("' OR 1=1 --", "%", "_", "\\", "x'); DROP TABLE events; --", SCRIPT, '"'):
         # The oracle: a literal, case-insensitive substring match, as the filter promises.
         low = value.lower()
-        expected = sum(low in json.dumps(list(actors), ensure_ascii=False).lower()
-                       and (low in sentence.lower() or low in title.lower())
-                       for actors, sentence, title in zip(frame["actors"], frame["sentence"], frame["title"]))
+        expected = sum(
+            low in json.dumps(list(actors), ensure_ascii=False).lower()
+            and (low in sentence.lower() or low in title.lower())
+            for actors, sentence, title in zip(frame["actors"], frame["sentence"], frame["title"])
+        )
         assert len(hostile_store.query(Filters(actor=value, text=value))) == expected, value
         assert len(hostile_store.query(Filters(types=(value,), countries=(value,), sources=(value,)))) == 0
     assert hostile_store.counts() == {"articles": 2, "events": 6, "places": 6}  # nothing dropped
@@ -267,8 +338,9 @@ def test_sql_is_parameterised(module):
         if isinstance(sql, ast.BinOp):  # only constants joined: literals and module-level UPPER_CASE names
             leaves = [n for n in ast.walk(sql) if not isinstance(n, (ast.BinOp, ast.Add, ast.Load))]
             assert isinstance(sql.op, ast.Add), where
-            assert all(isinstance(n, ast.Constant) or (isinstance(n, ast.Name) and n.id.isupper())
-                       for n in leaves), where
+            assert all(
+                isinstance(n, ast.Constant) or (isinstance(n, ast.Name) and n.id.isupper()) for n in leaves
+            ), where
         assert not (isinstance(sql, ast.Call) and getattr(sql.func, "attr", "") == "format"), where
         if isinstance(sql, ast.JoinedStr):
             spliced = [ast.unparse(v.value) for v in sql.values if isinstance(v, ast.FormattedValue)]
@@ -276,6 +348,7 @@ def test_sql_is_parameterised(module):
 
 
 # -- the dashboard: the table holds text, links only http(s); URL filter values are validated ------------
+
 
 @pytest.fixture
 def app(hostile_store, monkeypatch):
@@ -301,16 +374,19 @@ def test_dashboard_table_shows_text_and_drops_unsafe_links(app):
         assert "__pwned" not in block.value
 
 
-@pytest.mark.parametrize("params", [
-    {"type": "<script>window.__pwned=1</script>"},
-    {"dates": ["notadate", "2026-13-45"]},
-    {"conf": "abc"},
-    {"conf": "7"},
-    {"conf": "-3"},
-    {"country": "'; DROP TABLE events; --", "source": "%"},
-    {"background": "maybe", "heat": "<b>", "story": "1e9"},
-    {"present": "<script>"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "<script>window.__pwned=1</script>"},
+        {"dates": ["notadate", "2026-13-45"]},
+        {"conf": "abc"},
+        {"conf": "7"},
+        {"conf": "-3"},
+        {"country": "'; DROP TABLE events; --", "source": "%"},
+        {"background": "maybe", "heat": "<b>", "story": "1e9"},
+        {"present": "<script>"},
+    ],
+)
 def test_dashboard_ignores_or_clamps_hostile_url_params(app, params):
     for key, value in params.items():
         app.query_params[key] = value
@@ -339,6 +415,7 @@ def test_dashboard_presentation_escapes_the_story(app):
 
 # -- a real browser: the standalone HTML export of the hostile articles runs nothing they carry -----------
 
+
 @pytest.mark.browser
 def test_browser_runs_no_payload_in_the_html_export(frame, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -358,9 +435,18 @@ def test_browser_runs_no_payload_in_the_html_export(frame, tmp_path):
             route.abort()
 
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         try:
             page = browser.new_page()
             page.route("**/*", only_local)
@@ -398,8 +484,13 @@ def test_browser_runs_no_payload_in_the_html_export(frame, tmp_path):
             assert page.evaluate("typeof window.__pwned") == "undefined"
             for payload in (SCRIPT, IMG, SVG, BREAKOUT, CLOSE, MARKDOWN, JS_URL):
                 assert payload in shown, payload  # every payload was on screen, as text
-            assert page.locator(".leaflet-popup-content script, .leaflet-popup-content img, "
-                                ".ev-story script, .ev-story img, .ev-story iframe").count() == 0
+            assert (
+                page.locator(
+                    ".leaflet-popup-content script, .leaflet-popup-content img, "
+                    ".ev-story script, .ev-story img, .ev-story iframe"
+                ).count()
+                == 0
+            )
             assert not errors, errors
         finally:
             browser.close()
@@ -409,7 +500,9 @@ def test_browser_runs_no_payload_in_the_html_export(frame, tmp_path):
 def test_dashboard_paste_of_a_hostile_article(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    store = Store(str(tmp_path / "events.sqlite"))  # its own store: the module's stays as the other tests expect
+    store = Store(
+        str(tmp_path / "events.sqlite")
+    )  # its own store: the module's stays as the other tests expect
     for article, found in hostile_articles():
         store.add(article, found)
     monkeypatch.setenv("EVENTS_DB", store.url)
@@ -417,8 +510,10 @@ def test_dashboard_paste_of_a_hostile_article(tmp_path, monkeypatch):
     app = AppTest.from_file(PAGE, default_timeout=90)
     app.run()
     before = _events(app)
-    pasted = (f"Raid {SCRIPT} {MARKDOWN}\nPAJU, South Korea – Two North Korean soldiers {IMG} crossed the Military "
-              f"Demarcation Line near Paju on Monday, officials said.")
+    pasted = (
+        f"Raid {SCRIPT} {MARKDOWN}\nPAJU, South Korea – Two North Korean soldiers {IMG} crossed the Military "
+        f"Demarcation Line near Paju on Monday, officials said."
+    )
     app.text_area[0].set_value(pasted).run()
     next(b for b in app.button if b.label == "Extract and add").click()
     app.run()

@@ -20,11 +20,13 @@ from events.ingest import ReadOptions, read_paths
 from events.ingest import fetch as fetch_module
 
 AGENT = "border-events-hostile-tests/0.1 (tests@example.org)"
-PAGE = (b"<html><head><title>Soldier defects</title></head><body><article><h1>Soldier defects</h1>"
-        b"<p>PAJU, South Korea - A North Korean soldier crossed the Military Demarcation Line near Paju on "
-        b"Monday and was taken into custody by South Korean troops, the Joint Chiefs of Staff said.</p>"
-        b"<p>It was the second defection across the border this year, officials said on Tuesday.</p>"
-        b"</article></body></html>")
+PAGE = (
+    b"<html><head><title>Soldier defects</title></head><body><article><h1>Soldier defects</h1>"
+    b"<p>PAJU, South Korea - A North Korean soldier crossed the Military Demarcation Line near Paju on "
+    b"Monday and was taken into custody by South Korean troops, the Joint Chiefs of Staff said.</p>"
+    b"<p>It was the second defection across the border this year, officials said on Tuesday.</p>"
+    b"</article></body></html>"
+)
 
 
 class Misbehaving(BaseHTTPRequestHandler):
@@ -105,9 +107,19 @@ class Misbehaving(BaseHTTPRequestHandler):
             return self._send(int(mode), b"[]", "application/json", headers=[("Retry-After", "1")])
         if mode == "garbage":
             return self._send(200, b"<html>not json", "application/json")
-        hit = {"place_id": 1, "osm_type": "node", "osm_id": 7, "lat": "37.91", "lon": "126.70",
-               "display_name": "Dorasan Observatory", "class": "tourism", "type": "viewpoint",
-               "addresstype": "tourism", "importance": 0.4, "address": {"country_code": "kr"}}
+        hit = {
+            "place_id": 1,
+            "osm_type": "node",
+            "osm_id": 7,
+            "lat": "37.91",
+            "lon": "126.70",
+            "display_name": "Dorasan Observatory",
+            "class": "tourism",
+            "type": "viewpoint",
+            "addresstype": "tourism",
+            "importance": 0.4,
+            "address": {"country_code": "kr"},
+        }
         query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
         self._send(200, json.dumps([hit] if "dorasan" in query.lower() else []).encode(), "application/json")
 
@@ -136,15 +148,18 @@ def slept(monkeypatch):
 ONLINE = ReadOptions(fetch=True, timeout=0.25)  # per read; more than the trickle's 0.1 s between bytes
 
 
-@pytest.mark.parametrize("path, reason", [
-    ("hang", "timed out"),
-    ("busy", "HTTP 429"),
-    ("down", "HTTP 503"),
-    ("reset", "cannot fetch"),
-    ("garbage", "cannot fetch"),
-    ("short", "cannot fetch"),
-    ("trickle", "timed out"),
-])
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("hang", "timed out"),
+        ("busy", "HTTP 429"),
+        ("down", "HTTP 503"),
+        ("reset", "cannot fetch"),
+        ("garbage", "cannot fetch"),
+        ("short", "cannot fetch"),
+        ("trickle", "timed out"),
+    ],
+)
 def test_each_misbehaviour_is_one_line_naming_the_url(server, slept, path, reason):
     url = f"{server}/{path}"
     started = time.monotonic()
@@ -168,8 +183,11 @@ def test_backoff_grows_and_is_bounded(server, slept):
 def test_batch_of_urls_through_the_command_goes_on(server, slept, tmp_path):
     db = tmp_path / "events.sqlite"
     urls = [f"{server}/{p}" for p in ("down", "good", "garbage", "reset", "busy")]
-    result = CliRunner().invoke(main, ["ingest", *urls, "--fetch", "--db", str(db), "--published", "2026-11-26"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["ingest", *urls, "--fetch", "--db", str(db), "--published", "2026-11-26"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert [e.split(": ", 2)[1] for e in errors] == [urls[0], urls[2], urls[3], urls[4]]
@@ -180,12 +198,18 @@ def test_batch_of_urls_through_the_command_goes_on(server, slept, tmp_path):
 
 # -- the online geocoder (geopy Nominatim, opt-in) ---------------------------------------------------------
 
+
 @pytest.fixture
 def geocoder(server, tmp_path, monkeypatch):
     online = pytest.importorskip("events.geo.online")
     monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.2)
-    client = online.Online(user_agent=AGENT, domain=server.removeprefix("http://"), scheme="http",
-                           cache_path=tmp_path / "nominatim.sqlite", min_delay=0.01)
+    client = online.Online(
+        user_agent=AGENT,
+        domain=server.removeprefix("http://"),
+        scheme="http",
+        cache_path=tmp_path / "nominatim.sqlite",
+        min_delay=0.01,
+    )
     waits = []
     client.geocode._sleep = waits.append  # geopy's RateLimiter waits through this method
     client.waits = waits

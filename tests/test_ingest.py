@@ -10,12 +10,16 @@ from events.ingest import read_paths
 
 def _split(items):
     items = list(items)
-    return [i for i in items if not isinstance(i, InputError)], [str(i) for i in items if isinstance(i, InputError)]
+    return [i for i in items if not isinstance(i, InputError)], [
+        str(i) for i in items if isinstance(i, InputError)
+    ]
 
 
 def test_text_file_title_and_body(tmp_path):
     path = tmp_path / "a.txt"
-    path.write_text("Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Monday.\n", encoding="utf-8")
+    path.write_text(
+        "Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Monday.\n", encoding="utf-8"
+    )
     (article,), errors = _split(read_paths([str(path)], date(2026, 1, 5)))
     assert errors == []
     assert article.title == "Soldier defects"
@@ -26,9 +30,13 @@ def test_text_file_title_and_body(tmp_path):
 
 def test_jsonl_good_and_bad_lines(tmp_path):
     path = tmp_path / "b.jsonl"
-    rows = [json.dumps({"id": "a1", "text": "Migrants crossed the Rio Grande.", "published": "2026-03-02"}),
-            "{not json", json.dumps({"id": "a2"}), json.dumps({"id": "a3", "text": "x", "published": "March"}),
-            json.dumps({"id": "a4", "text": "Talks were held at Panmunjom."})]
+    rows = [
+        json.dumps({"id": "a1", "text": "Migrants crossed the Rio Grande.", "published": "2026-03-02"}),
+        "{not json",
+        json.dumps({"id": "a2"}),
+        json.dumps({"id": "a3", "text": "x", "published": "March"}),
+        json.dumps({"id": "a4", "text": "Talks were held at Panmunjom."}),
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     articles, errors = _split(read_paths([str(path)]))
     assert [a.id for a in articles] == ["a1", "a4"]
@@ -57,8 +65,11 @@ def test_bad_files_named_in_errors(tmp_path):
     latin.write_bytes("Réfugiés\nArrivée à Calais.".encode("latin-1"))
     articles, errors = _split(read_paths([str(empty), str(binary), str(latin), str(tmp_path / "nope.txt")]))
     assert [a.title for a in articles] == ["Réfugiés"]
-    assert errors == [f"{empty}: empty text", f"{binary}: binary file, not text",
-                      f"{tmp_path / 'nope.txt'}: no such file or folder"]
+    assert errors == [
+        f"{empty}: empty text",
+        f"{binary}: binary file, not text",
+        f"{tmp_path / 'nope.txt'}: no such file or folder",
+    ]
 
 
 def test_stdin_jsonl(monkeypatch):

@@ -17,7 +17,9 @@ GOOD = "Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Mond
 
 def _split(items):
     items = list(items)
-    return [i for i in items if not isinstance(i, InputError)], [str(i) for i in items if isinstance(i, InputError)]
+    return [i for i in items if not isinstance(i, InputError)], [
+        str(i) for i in items if isinstance(i, InputError)
+    ]
 
 
 def _one_error(path):
@@ -60,12 +62,17 @@ def test_batch_goes_on_past_every_bad_item(tmp_path):
 
 
 def test_encodings(tmp_path):
-    (tmp_path / "latin1.txt").write_bytes("Réfugiés à Calais\nArrivée à Calais, près de la plage.".encode("latin-1"))
+    (tmp_path / "latin1.txt").write_bytes(
+        "Réfugiés à Calais\nArrivée à Calais, près de la plage.".encode("latin-1")
+    )
     (tmp_path / "utf16.txt").write_bytes("Title\nMigrants crossed the Evros river.".encode("utf-16"))
     (tmp_path / "badutf8.txt").write_bytes(b"Title\nMigrants crossed \xff\xfe\xfa the river.")
-    (tmp_path / "latin1.csv").write_bytes("title,text\nR\xe9fugi\xe9s,Arriv\xe9e \xe0 Calais.\n".encode("latin-1"))
-    articles, errors = _split(read_paths([str(tmp_path / n) for n in
-                                          ("latin1.txt", "utf16.txt", "badutf8.txt", "latin1.csv")]))
+    (tmp_path / "latin1.csv").write_bytes(
+        "title,text\nR\xe9fugi\xe9s,Arriv\xe9e \xe0 Calais.\n".encode("latin-1")
+    )
+    articles, errors = _split(
+        read_paths([str(tmp_path / n) for n in ("latin1.txt", "utf16.txt", "badutf8.txt", "latin1.csv")])
+    )
     assert errors == []
     assert [a.title for a in articles] == ["Réfugiés à Calais", "Title", "Title", "Réfugiés"]
     assert articles[1].text == "Migrants crossed the Evros river."
@@ -111,24 +118,32 @@ def test_big_jsonl_is_streamed(tmp_path):
 
 def test_malformed_jsonl_lines(tmp_path):
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(b'[1, 2]\n"a string"\n{"text": 42}\n{"id": "ok", "text": "Talks at Panmunjom."}\n'
-                     b'{"id": "cut", "text": "a line cut in the midd\n')
+    path.write_bytes(
+        b'[1, 2]\n"a string"\n{"text": 42}\n{"id": "ok", "text": "Talks at Panmunjom."}\n'
+        b'{"id": "cut", "text": "a line cut in the midd\n'
+    )
     articles, errors = _split(read_paths([str(path)]))
     assert [a.id for a in articles] == ["ok"]
-    assert errors[:3] == [f"{path}:1: expected a JSON object", f"{path}:2: expected a JSON object",
-                          f'{path}:3: missing "text"']
+    assert errors[:3] == [
+        f"{path}:1: expected a JSON object",
+        f"{path}:2: expected a JSON object",
+        f'{path}:3: missing "text"',
+    ]
     assert errors[3].startswith(f"{path}:5: malformed JSON")
 
 
 def test_malformed_csv_lines(tmp_path):
     path = tmp_path / "rows.csv"
     long_cell = "x" * (MAX_TEXT_CHARS + 10)
-    path.write_text('id,text,date\n'
-                    'r1,"Migrants crossed at Eagle Pass.",2026-03-02\n'
-                    'r2,"Too many",2026-03-02,extra,extra\n'
-                    f'r3,"{long_cell}",2026-03-02\n'
-                    'r4,"A boat arrived in Dover.",31/31/2026\n'
-                    'r5,"Warning shots near Cheorwon.",2026-05-04\n', encoding="utf-8")
+    path.write_text(
+        "id,text,date\n"
+        'r1,"Migrants crossed at Eagle Pass.",2026-03-02\n'
+        'r2,"Too many",2026-03-02,extra,extra\n'
+        f'r3,"{long_cell}",2026-03-02\n'
+        'r4,"A boat arrived in Dover.",31/31/2026\n'
+        'r5,"Warning shots near Cheorwon.",2026-05-04\n',
+        encoding="utf-8",
+    )
     articles, errors = _split(read_paths([str(path)]))
     assert [a.id for a in articles] == ["r1", "r5"]
     assert errors[0] == f"{path}:3: 5 fields, the header has 3"
@@ -159,14 +174,31 @@ SUFFIXES = [".txt", ".html", ".rss", ".csv", ".jsonl", ".json", ""]
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(
-    st.binary(max_size=400),
-    st.text(max_size=400).map(lambda t: t.encode("utf-8", errors="surrogatepass")),
-    st.lists(st.sampled_from(['{"text": "x"}', '{"id": 1, "text": "y", "published": "2026-02-30"}', "a,b,text",
-                              '"unclosed,', "<rss version='2.0'><channel><item>", "<html><body><p>Hi",
-                              "\x00", "\ufeff", "text\n", "é", ";", "\t"]), max_size=12).map(
-        lambda parts: "\n".join(parts).encode("utf-8", errors="surrogatepass")),
-))
+@given(
+    data=st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=400).map(lambda t: t.encode("utf-8", errors="surrogatepass")),
+        st.lists(
+            st.sampled_from(
+                [
+                    '{"text": "x"}',
+                    '{"id": 1, "text": "y", "published": "2026-02-30"}',
+                    "a,b,text",
+                    '"unclosed,',
+                    "<rss version='2.0'><channel><item>",
+                    "<html><body><p>Hi",
+                    "\x00",
+                    "\ufeff",
+                    "text\n",
+                    "é",
+                    ";",
+                    "\t",
+                ]
+            ),
+            max_size=12,
+        ).map(lambda parts: "\n".join(parts).encode("utf-8", errors="surrogatepass")),
+    )
+)
 def test_readers_never_raise_on_junk(tmp_path, suffix, data):
     path = tmp_path / f"junk{suffix}"
     path.write_bytes(data)

@@ -12,12 +12,16 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 
 def test_every_format_ingested_with_a_summary(db_path):
-    paths = [str(FIXTURES / name) for name in ("mixed", "rio-wire.rss", "dmz-watch.atom", "border-herald.html")]
+    paths = [
+        str(FIXTURES / name) for name in ("mixed", "rio-wire.rss", "dmz-watch.atom", "border-herald.html")
+    ]
     result = CliRunner().invoke(main, ["ingest", "--db", str(db_path), "--published", "2026-01-01", *paths])
     assert result.exit_code == 1  # two broken items in the folder
     lines = result.stderr.strip().splitlines()
-    assert lines[:2] == [f"error: {FIXTURES / 'mixed' / 'broken.html'}: no article text found in the page",
-                         f"error: {FIXTURES / 'mixed' / 'data.jsonl'}:2: malformed JSON (Expecting value at column 1)"]
+    assert lines[:2] == [
+        f"error: {FIXTURES / 'mixed' / 'broken.html'}: no article text found in the page",
+        f"error: {FIXTURES / 'mixed' / 'data.jsonl'}:2: malformed JSON (Expecting value at column 1)",
+    ]
     summary = lines[-1]
     assert summary.startswith("11 articles read (feed 6, text 2, html 2, jsonl 1), 11 stored")
     assert "errors: 2" in summary
@@ -33,8 +37,11 @@ def test_every_format_ingested_with_a_summary(db_path):
 
         from events.store import articles
 
-        french = conn.execute(sa.select(articles.c.language, articles.c.n_events)
-                              .where(articles.c.title == "Des passeurs arrêtés à Calais")).one()
+        french = conn.execute(
+            sa.select(articles.c.language, articles.c.n_events).where(
+                articles.c.title == "Des passeurs arrêtés à Calais"
+            )
+        ).one()
     assert tuple(french) == ("fr", 0)
 
     again = CliRunner().invoke(main, ["ingest", "--db", str(db_path), *paths])
@@ -42,8 +49,9 @@ def test_every_format_ingested_with_a_summary(db_path):
 
 
 def test_csv_mapping_through_the_command(db_path):
-    result = CliRunner().invoke(main, ["ingest", "--db", str(db_path), "--text-col", "Story Body",
-                                       str(FIXTURES / "export.csv")])
+    result = CliRunner().invoke(
+        main, ["ingest", "--db", str(db_path), "--text-col", "Story Body", str(FIXTURES / "export.csv")]
+    )
     assert "3 articles read (csv 3), 3 stored" in result.stderr
     assert result.exit_code == 1 and result.stderr.count("error: ") == 3
 
@@ -62,11 +70,14 @@ def test_three_outlets_merge_two_lookalikes_do_not(db_path):
     assert incident.n_sources == 3 and incident.place == "Cheorwon" and incident.date_start == "2026-06-14"
     assert {s["source"] for s in incident.sources} == {"Cheorwon Daily", "Peninsula Wire", "Seoul Ledger"}
     alone = incidents[incidents["n_sources"] == 1]
-    assert sorted(zip(alone["place"], alone["date_start"])) == [("Cheorwon", "2026-06-24"),
-                                                                 ("Goseong", "2026-06-14")]
+    assert sorted(zip(alone["place"], alone["date_start"])) == [
+        ("Cheorwon", "2026-06-24"),
+        ("Goseong", "2026-06-14"),
+    ]
 
 
 def test_follow_links_needs_fetch(db_path):
-    result = CliRunner().invoke(main, ["ingest", "--db", str(db_path), "--follow-links",
-                                       str(FIXTURES / "rio-wire.rss")])
+    result = CliRunner().invoke(
+        main, ["ingest", "--db", str(db_path), "--follow-links", str(FIXTURES / "rio-wire.rss")]
+    )
     assert result.exit_code == 2 and "add --fetch" in result.output

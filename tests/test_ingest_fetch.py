@@ -101,7 +101,9 @@ ONLINE = ReadOptions(fetch=True, timeout=5)
 
 def _split(items):
     items = list(items)
-    return [i for i in items if not isinstance(i, InputError)], [str(i) for i in items if isinstance(i, InputError)]
+    return [i for i in items if not isinstance(i, InputError)], [
+        str(i) for i in items if isinstance(i, InputError)
+    ]
 
 
 def test_urls_need_fetch_opt_in(server):
@@ -147,15 +149,25 @@ def test_local_feed_file_follow_links(server, tmp_path):
     path = tmp_path / "saved.rss"
     path.write_bytes(_feed(server))
     offline = _split(read_paths([str(path)], options=ReadOptions(follow_links=True)))
-    assert [a.text for a in offline[0]] == ["A soldier crossed near Paju.", "Behind robots.txt."]  # no network
+    assert [a.text for a in offline[0]] == [
+        "A soldier crossed near Paju.",
+        "Behind robots.txt.",
+    ]  # no network
     online = _split(read_paths([str(path)], options=ReadOptions(fetch=True, follow_links=True, timeout=5)))
     assert [a.input_format for a in online[0]] == ["html"] and len(online[1]) == 1
 
 
 def test_fetch_failures_are_one_line_errors(server):
     options = ReadOptions(fetch=True, timeout=0.5, max_fetch_bytes=10_000)
-    urls = [f"{server}/big", f"{server}/missing", f"{server}/slow", f"{server}/image.png",
-            "http://127.0.0.1:9/closed", "ftp://example.org/x", f"{server}/notes.txt"]
+    urls = [
+        f"{server}/big",
+        f"{server}/missing",
+        f"{server}/slow",
+        f"{server}/image.png",
+        "http://127.0.0.1:9/closed",
+        "ftp://example.org/x",
+        f"{server}/notes.txt",
+    ]
     articles, errors = _split(read_paths(urls, options=options))
     assert [a.title for a in articles] == ["Arrivals"]
     assert len(errors) == 6
@@ -174,8 +186,10 @@ def test_busy_and_failing_servers_retried_with_backoff(server):
     articles, errors = _split(read_paths(urls, options=ONLINE))
     assert [a.title for a in articles] == ["Soldier defects across DMZ near Paju"]  # third try worked
     assert Handler.hits["/flaky"] == 3 and Handler.hits["/down"] == 3 and Handler.hits["/busy"] == 1
-    assert errors == [f"{server}/down: HTTP 500 Internal Server Error (gave up after 3 tries)",
-                      f"{server}/busy: HTTP 429 Too Many Requests (gave up after 1 tries)"]
+    assert errors == [
+        f"{server}/down: HTTP 500 Internal Server Error (gave up after 3 tries)",
+        f"{server}/busy: HTTP 429 Too Many Requests (gave up after 1 tries)",
+    ]
     assert SLEPT == [1.0, 2.0, 1.0, 2.0]  # backoff; a Retry-After of two minutes is not waited for
 
 

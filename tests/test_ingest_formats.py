@@ -13,7 +13,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 def _split(items):
     items = list(items)
-    return [i for i in items if not isinstance(i, InputError)], [str(i) for i in items if isinstance(i, InputError)]
+    return [i for i in items if not isinstance(i, InputError)], [
+        str(i) for i in items if isinstance(i, InputError)
+    ]
 
 
 def test_html_page_main_text_and_metadata():
@@ -33,7 +35,11 @@ def test_html_page_main_text_and_metadata():
 def test_rss_feed_entries():
     articles, errors = _split(read_paths([str(FIXTURES / "rio-wire.rss")]))
     assert errors == []
-    assert [a.id for a in articles] == ["rio-wire-1001", "rio-wire-1002", "https://rio-wire.example/2026/03/05/laredo"]
+    assert [a.id for a in articles] == [
+        "rio-wire-1001",
+        "rio-wire-1002",
+        "https://rio-wire.example/2026/03/05/laredo",
+    ]
     first, second, third = articles
     assert first.title == "Migrants cross Rio Grande near Eagle Pass" and first.source == "Rio Wire"
     assert first.url == "https://rio-wire.example/2026/03/02/eagle-pass"
@@ -83,17 +89,26 @@ def test_csv_without_mapping_names_the_missing_column():
 
 def test_csv_default_columns_and_tsv(tmp_path):
     path = tmp_path / "news.tsv"
-    path.write_text("headline\tbody\tpubDate\tlink\nA title\tMigrants crossed at Eagle Pass.\t"
-                    "Mon, 02 Mar 2026 14:05:00 GMT\thttps://e.example/1\n", encoding="utf-8")
+    path.write_text(
+        "headline\tbody\tpubDate\tlink\nA title\tMigrants crossed at Eagle Pass.\t"
+        "Mon, 02 Mar 2026 14:05:00 GMT\thttps://e.example/1\n",
+        encoding="utf-8",
+    )
     (article,), errors = _split(read_paths([str(path)]))
     assert errors == []
-    assert (article.title, article.url, article.published) == ("A title", "https://e.example/1", date(2026, 3, 2))
+    assert (article.title, article.url, article.published) == (
+        "A title",
+        "https://e.example/1",
+        date(2026, 3, 2),
+    )
 
 
 def test_jsonl_column_mapping(tmp_path):
     path = tmp_path / "export.jsonl"
-    path.write_text('{"uid": "u1", "Body": "Talks were held at Panmunjom.", "Publish Date": "2026-05-01"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"uid": "u1", "Body": "Talks were held at Panmunjom.", "Publish Date": "2026-05-01"}\n',
+        encoding="utf-8",
+    )
     (article,), errors = _split(read_paths([str(path)]))
     assert errors == []
     assert (article.id, article.published, article.input_format) == ("u1", date(2026, 5, 1), "jsonl")
@@ -110,8 +125,10 @@ def test_mixed_folder_recursive_with_a_broken_file():
         ("feed", "Talks at Panmunjom"),
     ]
     # binary files (image.png, blob) are passed over in a folder; broken ones are reported
-    assert errors == [f"{folder / 'broken.html'}: no article text found in the page",
-                      f"{folder / 'data.jsonl'}:2: malformed JSON (Expecting value at column 1)"]
+    assert errors == [
+        f"{folder / 'broken.html'}: no article text found in the page",
+        f"{folder / 'data.jsonl'}:2: malformed JSON (Expecting value at column 1)",
+    ]
     notes, report = articles[1], articles[2]
     assert notes.published == date(2026, 1, 1) and notes.published_from == "default"
     assert report.published == date(2026, 9, 14) and report.published_from == "dateline"
@@ -127,8 +144,13 @@ def test_unknown_extension_sniffed(tmp_path):
 def test_languages_marked():
     (french,), _ = _split(read_paths([str(FIXTURES / "mixed" / "sub" / "calais.html")]))
     assert french.language == "fr"
-    assert detect_language("Migrantes cruzaron el río Bravo cerca de Eagle Pass el lunes por la mañana, "
-                           "según la Patrulla Fronteriza.") == "es"
+    assert (
+        detect_language(
+            "Migrantes cruzaron el río Bravo cerca de Eagle Pass el lunes por la mañana, "
+            "según la Patrulla Fronteriza."
+        )
+        == "es"
+    )
     assert detect_language("Two fishermen were detained near Baengnyeong Island.") == "en"
     assert detect_language("Ceuta") == "en"  # too short to tell: the extractor gets to try
 
@@ -137,7 +159,9 @@ def test_dateline_dates():
     ref = date(2026, 11, 27)
     assert dateline_date("EAGLE PASS, Texas, May 3, 2026 – Migrants crossed", ref) == date(2026, 5, 3)
     assert dateline_date("SEOUL, Nov. 3 (Reuters) - A soldier", ref) == date(2026, 11, 3)
-    assert dateline_date("SEOUL, Dec. 30 (Reuters) - A soldier", ref) == date(2025, 12, 30)  # not in the future
+    assert dateline_date("SEOUL, Dec. 30 (Reuters) - A soldier", ref) == date(
+        2025, 12, 30
+    )  # not in the future
     assert dateline_date("Nov. 3 (Reuters) – A soldier", ref) == date(2026, 11, 3)
     assert dateline_date("SEOUL – A soldier crossed", ref) is None
     assert dateline_date("Feb. 30 (Reuters) – Nonsense", ref) is None

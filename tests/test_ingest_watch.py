@@ -23,14 +23,19 @@ def _report(n: int, day: int = 3) -> str:
 
 
 def _feed(entries: list[int]) -> str:
-    items = "".join(f"<item><title>Entry {n}</title><guid>e-{n}</guid><pubDate>Sun, 03 May 2026 06:00:00 GMT"
-                    f"</pubDate><description>Migrants crossed the Rio Grande near Eagle Pass, report {n}."
-                    f"</description></item>" for n in entries)
+    items = "".join(
+        f"<item><title>Entry {n}</title><guid>e-{n}</guid><pubDate>Sun, 03 May 2026 06:00:00 GMT"
+        f"</pubDate><description>Migrants crossed the Rio Grande near Eagle Pass, report {n}."
+        f"</description></item>"
+        for n in entries
+    )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{items}</channel></rss>'
 
 
 def _pass(target, store, options=None):
-    return watch_pass(str(target), store, options or ReadOptions(), lambda items: pipeline.ingest(items, store))
+    return watch_pass(
+        str(target), store, options or ReadOptions(), lambda items: pipeline.ingest(items, store)
+    )
 
 
 def test_folder_new_and_changed_files_only(tmp_path, db_path):
@@ -84,17 +89,24 @@ def test_feed_file_entries_by_id(tmp_path, db_path):
     assert (later.read, later.stored) == (1, 1)
     feed.write_text("not a feed any more", encoding="utf-8")
     broken = _pass(feed, store)
-    assert broken.read == 0 and broken.errors and broken.errors[0].startswith(f"{feed}: not an RSS or Atom feed")
+    assert (
+        broken.read == 0 and broken.errors and broken.errors[0].startswith(f"{feed}: not an RSS or Atom feed")
+    )
 
 
 class FeedHandler(BaseHTTPRequestHandler):
     entries: ClassVar[list[int]] = [1]
 
     def do_GET(self):
-        body = (b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt"
-                else _feed(FeedHandler.entries).encode())
+        body = (
+            b"User-agent: *\nAllow: /\n"
+            if self.path == "/robots.txt"
+            else _feed(FeedHandler.entries).encode()
+        )
         self.send_response(200)
-        self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "application/rss+xml")
+        self.send_header(
+            "Content-Type", "text/plain" if self.path == "/robots.txt" else "application/rss+xml"
+        )
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -125,8 +137,15 @@ def test_loop_sleeps_between_passes(tmp_path, db_path, monkeypatch):
     sleeps, reports = [], []
     monkeypatch.setattr(watch_module, "_sleep", sleeps.append)
     store = Store(str(db_path))
-    watch(str(folder), store, ReadOptions(), lambda items: pipeline.ingest(items, store), 600, reports.append,
-          passes=3)
+    watch(
+        str(folder),
+        store,
+        ReadOptions(),
+        lambda items: pipeline.ingest(items, store),
+        600,
+        reports.append,
+        passes=3,
+    )
     assert [r.read for r in reports] == [1, 0, 0]
     assert len(sleeps) == 2 and all(590 < s <= 600 for s in sleeps)
 
@@ -147,7 +166,14 @@ def test_cli_watch_once(tmp_path, db_path):
 
 
 def test_parse_interval():
-    assert [parse_interval(t) for t in ("90", "30s", "10m", "2h", "1d", "0.5m")] == [90, 30, 600, 7200, 86400, 30]
+    assert [parse_interval(t) for t in ("90", "30s", "10m", "2h", "1d", "0.5m")] == [
+        90,
+        30,
+        600,
+        7200,
+        86400,
+        30,
+    ]
     for bad in ("", "ten", "-5m", "0", "5w"):
         with pytest.raises(InputError):
             parse_interval(bad)

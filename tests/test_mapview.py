@@ -36,8 +36,16 @@ def test_markers_popups_and_legend(frame, page):
     korea = next(e for e in cfg["events"] if e["id"] == "demo-korea#0")
     assert (korea["lat"], korea["lon"]) == (37.956, 126.677)
     popup = korea["popup"]
-    for text in ("Border crossing", "2026-11-23", "Panmunjom", "exact", "Two North Korean soldiers",
-                 "<mark>crossed</mark>", "Confidence 0.90", 'href="https://example.org/korea"'):
+    for text in (
+        "Border crossing",
+        "2026-11-23",
+        "Panmunjom",
+        "exact",
+        "Two North Korean soldiers",
+        "<mark>crossed</mark>",
+        "Confidence 0.90",
+        'href="https://example.org/korea"',
+    ):
         assert text in popup
     assert set(cfg["types"]) == set(ontology())
     assert cfg["types"]["defection"]["colour"] == ontology()["defection"]["colour"]
@@ -62,7 +70,9 @@ def test_hostile_text_is_escaped(page):
 def test_links_only_http():
     assert mapview.source_link("t", "javascript:alert(1)") == "<span>t</span>"
     assert mapview.source_link("t", "data:text/html,x") == "<span>t</span>"
-    assert mapview.source_link("t", " HTTPS://a.org/x?a=1&b=2").startswith('<a href="HTTPS://a.org/x?a=1&amp;b=2"')
+    assert mapview.source_link("t", " HTTPS://a.org/x?a=1&b=2").startswith(
+        '<a href="HTTPS://a.org/x?a=1&amp;b=2"'
+    )
 
 
 def test_routes_join_an_articles_events_in_order(page):
@@ -80,7 +90,7 @@ def test_assets_are_local_and_copied(page, tmp_path):
     assert "cdn" not in page.lower().split("var cfg")[0]
     dest = assets.ensure_static(tmp_path / "static")
     for link in links:
-        assert (dest / link[len("/app/static/"):]).is_file()
+        assert (dest / link[len("/app/static/") :]).is_file()
     before = {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
     assets.ensure_static(dest)  # idempotent: nothing rewritten
     assert before == {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
@@ -91,12 +101,16 @@ def test_basemap_is_bundled(frame, page):
     basemap = _config(mapview.build_map(frame, inline_basemap=True).get_root().render())["basemap"]
     names = {f["properties"].get("name") for f in basemap["countries"]["features"]}
     assert {"South Korea", "North Korea", "Mexico", "Poland"} <= names
-    assert any("Demarcation" in (f["properties"].get("name") or "") for f in basemap["korea_dmz_mdl"]["features"])
+    assert any(
+        "Demarcation" in (f["properties"].get("name") or "") for f in basemap["korea_dmz_mdl"]["features"]
+    )
 
 
 def test_timeline_and_story_options(frame):
     cfg = _config(mapview.build_map(frame, story=True, focus="demo-korea#2").get_root().render())
-    assert cfg["options"]["story"] and cfg["options"]["timeline"] and cfg["options"]["focus"] == "demo-korea#2"
+    assert (
+        cfg["options"]["story"] and cfg["options"]["timeline"] and cfg["options"]["focus"] == "demo-korea#2"
+    )
     days = sorted(e["start"] for e in cfg["events"])
     assert days[0] < days[-1]  # days since epoch, for the slider
     assert all("ev-story-sentence" in e["story"] for e in cfg["events"])
@@ -156,8 +170,9 @@ def test_store_cells_draw_like_loaded_events(sample_store):
     page = mapview.build_map(frame.iloc[0:0], cells=agg, cell_deg=0.125, max_points=4).get_root().render()
     from_sql = _config(page)["cells"]
     assert len(from_sql) == len(from_events) > 0 and _config(page)["events"] == []
-    assert sorted((c["box"], c["n"], c["counts"]) for c in from_sql) == \
-        sorted((c["box"], c["n"], c["counts"]) for c in from_events)
+    assert sorted((c["box"], c["n"], c["counts"]) for c in from_sql) == sorted(
+        (c["box"], c["n"], c["counts"]) for c in from_events
+    )
     summary = mapview.summarize(frame.iloc[0:0], max_points=4, cells=agg, cell_deg=0.125, total=8)
     assert summary.aggregated and (summary.total, summary.mapped, summary.cells) == (8, 7, len(from_sql))
 
@@ -173,8 +188,13 @@ def test_an_incident_popup_lists_every_report_escaped(sample_store):
 
     frame = sample_store.query()
     one = frame[frame["lat"].notna()].iloc[[0]]
-    other = one.assign(id="copy#0", article_id="copy", source="Second Outlet",
-                       title="<script>window.__pwned=1</script>", url="javascript:alert(1)")
+    other = one.assign(
+        id="copy#0",
+        article_id="copy",
+        source="Second Outlet",
+        title="<script>window.__pwned=1</script>",
+        url="javascript:alert(1)",
+    )
     incidents = group_incidents(pd.concat([one, other], ignore_index=True))
     assert len(incidents) == 1 and incidents.iloc[0]["n_sources"] == 2
     page = mapview.build_map(incidents).get_root().render()

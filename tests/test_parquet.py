@@ -14,10 +14,25 @@ from events.store import Filters, Store
 def _store(tmp_path) -> Store:
     store = Store(f"sqlite:///{tmp_path / 'events.sqlite'}")
     for n, (place, lat, lon) in enumerate([("Panmunjom", 37.956, 126.677), ("", None, None)]):
-        art = Article(id=f"a{n}", text=f"Article {n}", title=f"Title {n} “quoted”", published=date(2024, 5, n + 1))
-        found = [Event(article_id=art.id, seq=0, type="defection", sentence="Two soldiers defected.", start=0,
-                       end=22, actors=(Actor("two soldiers", 2, "KP", "soldier"),), place=place, lat=lat,
-                       lon=lon, date_start=f"2024-05-0{n + 1}", date_end=f"2024-05-0{n + 1}")]
+        art = Article(
+            id=f"a{n}", text=f"Article {n}", title=f"Title {n} “quoted”", published=date(2024, 5, n + 1)
+        )
+        found = [
+            Event(
+                article_id=art.id,
+                seq=0,
+                type="defection",
+                sentence="Two soldiers defected.",
+                start=0,
+                end=22,
+                actors=(Actor("two soldiers", 2, "KP", "soldier"),),
+                place=place,
+                lat=lat,
+                lon=lon,
+                date_start=f"2024-05-0{n + 1}",
+                date_end=f"2024-05-0{n + 1}",
+            )
+        ]
         store.add(art, found)
     return store
 
@@ -33,7 +48,8 @@ def test_parquet_round_trip_with_pandas(tmp_path):
     assert back["background"].dtype == bool
     assert back["title"].iloc[0] == "Title 0 “quoted”"
     assert json.loads(back["actors"].iloc[0]) == [
-        {"text": "two soldiers", "count": 2, "affiliation": "KP", "role": "soldier"}]
+        {"text": "two soldiers", "count": 2, "affiliation": "KP", "role": "soldier"}
+    ]
 
 
 def test_parquet_to_a_stream_and_an_empty_frame(tmp_path):

@@ -45,19 +45,43 @@ def store(store_url):
 
 
 def article(n: int, **kw) -> Article:
-    fields = {"id": f"a{n}", "text": f"Article {n} text about the border.", "title": f"Title {n}",
-                  "url": f"https://example.org/{n}", "published": date(2024, 1, 1), "source": "wire"}
+    fields = {
+        "id": f"a{n}",
+        "text": f"Article {n} text about the border.",
+        "title": f"Title {n}",
+        "url": f"https://example.org/{n}",
+        "published": date(2024, 1, 1),
+        "source": "wire",
+    }
     fields.update(kw)
     return Article(**fields)
 
 
 def event(article_id: str, seq: int = 0, **kw) -> Event:
-    fields = {"article_id": article_id, "seq": seq, "type": "defection", "sentence": "Two soldiers defected.",
-                  "start": 0, "end": 22, "trigger": "defected", "trigger_start": 13, "trigger_end": 21,
-                  "actors": (Actor("two soldiers", 2, "KP", "soldier"),), "place": "Panmunjom", "lat": 37.956,
-                  "lon": 126.677, "country": "KR", "geo_precision": "exact", "location_source": "sentence",
-                  "date": "2024-01-01", "date_start": "2024-01-01", "date_end": "2024-01-01", "date_precision": "day",
-                  "confidence": 0.8, "rule": "test"}
+    fields = {
+        "article_id": article_id,
+        "seq": seq,
+        "type": "defection",
+        "sentence": "Two soldiers defected.",
+        "start": 0,
+        "end": 22,
+        "trigger": "defected",
+        "trigger_start": 13,
+        "trigger_end": 21,
+        "actors": (Actor("two soldiers", 2, "KP", "soldier"),),
+        "place": "Panmunjom",
+        "lat": 37.956,
+        "lon": 126.677,
+        "country": "KR",
+        "geo_precision": "exact",
+        "location_source": "sentence",
+        "date": "2024-01-01",
+        "date_start": "2024-01-01",
+        "date_end": "2024-01-01",
+        "date_precision": "day",
+        "confidence": 0.8,
+        "rule": "test",
+    }
     fields.update(kw)
     return Event(**fields)
 
@@ -68,7 +92,9 @@ def test_migrate_creates_schema_and_version(store, store_url):
     assert store.migrate() == len(MIGRATIONS)
     Store(store_url).close()  # reopening applies nothing twice
     with store.engine.connect() as conn:
-        versions = [v for (v,) in conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version"))]
+        versions = [
+            v for (v,) in conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version"))
+        ]
     assert versions == list(range(1, len(MIGRATIONS) + 1))
 
 
@@ -108,20 +134,80 @@ def test_a_failing_event_insert_leaves_no_article(store):
 @pytest.fixture
 def filled(store):
     rows = [
-        (article(1, source="wire"), [event("a1", 0, date_start="2024-01-01", date_end="2024-01-31",
-                                           date="2024-01-15", date_precision="month")]),
-        (article(2, source="wire"), [event("a2", 0, type="border_crossing", country="US", place="Eagle Pass",
-                                           lat=28.7, lon=-100.5, date_start="2024-03-05", date_end="2024-03-05",
-                                           sentence="Migrants crossed at 50% of gate_3.", confidence=0.4,
-                                           actors=(Actor("migrants", None, "", "migrant"),))]),
-        (article(3, source="paper", title="Shots 100 percent"),
-         [event("a3", 0, type="gunfire", date_start="2024-06-10", date_end="2024-06-10",
-                sentence="Warning shots were fired at 50 percent of gateX3.", confidence=0.9),
-          event("a3", 1, type="defection", date_start="2019-06-10", date_end="2019-06-10", background=True,
-                sentence="In 2019 a soldier defected.")]),
-        (article(4, source="paper"), [event("a4", 0, type="arrival", date=None, date_start=None, date_end=None,
-                                            date_precision="unknown", lat=None, lon=None, place="",
-                                            geo_precision="unknown", country="")]),
+        (
+            article(1, source="wire"),
+            [
+                event(
+                    "a1",
+                    0,
+                    date_start="2024-01-01",
+                    date_end="2024-01-31",
+                    date="2024-01-15",
+                    date_precision="month",
+                )
+            ],
+        ),
+        (
+            article(2, source="wire"),
+            [
+                event(
+                    "a2",
+                    0,
+                    type="border_crossing",
+                    country="US",
+                    place="Eagle Pass",
+                    lat=28.7,
+                    lon=-100.5,
+                    date_start="2024-03-05",
+                    date_end="2024-03-05",
+                    sentence="Migrants crossed at 50% of gate_3.",
+                    confidence=0.4,
+                    actors=(Actor("migrants", None, "", "migrant"),),
+                )
+            ],
+        ),
+        (
+            article(3, source="paper", title="Shots 100 percent"),
+            [
+                event(
+                    "a3",
+                    0,
+                    type="gunfire",
+                    date_start="2024-06-10",
+                    date_end="2024-06-10",
+                    sentence="Warning shots were fired at 50 percent of gateX3.",
+                    confidence=0.9,
+                ),
+                event(
+                    "a3",
+                    1,
+                    type="defection",
+                    date_start="2019-06-10",
+                    date_end="2019-06-10",
+                    background=True,
+                    sentence="In 2019 a soldier defected.",
+                ),
+            ],
+        ),
+        (
+            article(4, source="paper"),
+            [
+                event(
+                    "a4",
+                    0,
+                    type="arrival",
+                    date=None,
+                    date_start=None,
+                    date_end=None,
+                    date_precision="unknown",
+                    lat=None,
+                    lon=None,
+                    place="",
+                    geo_precision="unknown",
+                    country="",
+                )
+            ],
+        ),
     ]
     for art, found in rows:
         assert store.add(art, found)
@@ -132,25 +218,28 @@ def ids(frame) -> list[str]:
     return sorted(frame["id"])
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (Filters(), ["a1#0", "a2#0", "a3#0", "a4#0"]),
-    (Filters(include_background=True), ["a1#0", "a2#0", "a3#0", "a3#1", "a4#0"]),
-    (Filters(start="2024-01-20", end="2024-01-25"), ["a1#0"]),  # inside a month-long range
-    (Filters(start="2023-12-01", end="2024-01-01"), ["a1#0"]),  # touching its first day
-    (Filters(start="2024-02-01", end="2024-03-04"), []),
-    (Filters(start="2024-03-05"), ["a2#0", "a3#0"]),
-    (Filters(end="2024-03-05"), ["a1#0", "a2#0"]),
-    (Filters(types=("gunfire", "border_crossing")), ["a2#0", "a3#0"]),
-    (Filters(countries=("US",)), ["a2#0"]),
-    (Filters(actor="MIGRANT"), ["a2#0"]),
-    (Filters(actor="soldier"), ["a1#0", "a3#0", "a4#0"]),
-    (Filters(text="50%"), ["a2#0"]),  # % is literal, not a wildcard
-    (Filters(text="gate_3"), ["a2#0"]),  # _ is literal: gateX3 does not match
-    (Filters(text="100 percent"), ["a3#0"]),  # title text
-    (Filters(min_confidence=0.5), ["a1#0", "a3#0", "a4#0"]),
-    (Filters(sources=("paper",)), ["a3#0", "a4#0"]),
-    (Filters(sources=("paper",), types=("defection",), include_background=True), ["a3#1"]),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (Filters(), ["a1#0", "a2#0", "a3#0", "a4#0"]),
+        (Filters(include_background=True), ["a1#0", "a2#0", "a3#0", "a3#1", "a4#0"]),
+        (Filters(start="2024-01-20", end="2024-01-25"), ["a1#0"]),  # inside a month-long range
+        (Filters(start="2023-12-01", end="2024-01-01"), ["a1#0"]),  # touching its first day
+        (Filters(start="2024-02-01", end="2024-03-04"), []),
+        (Filters(start="2024-03-05"), ["a2#0", "a3#0"]),
+        (Filters(end="2024-03-05"), ["a1#0", "a2#0"]),
+        (Filters(types=("gunfire", "border_crossing")), ["a2#0", "a3#0"]),
+        (Filters(countries=("US",)), ["a2#0"]),
+        (Filters(actor="MIGRANT"), ["a2#0"]),
+        (Filters(actor="soldier"), ["a1#0", "a3#0", "a4#0"]),
+        (Filters(text="50%"), ["a2#0"]),  # % is literal, not a wildcard
+        (Filters(text="gate_3"), ["a2#0"]),  # _ is literal: gateX3 does not match
+        (Filters(text="100 percent"), ["a3#0"]),  # title text
+        (Filters(min_confidence=0.5), ["a1#0", "a3#0", "a4#0"]),
+        (Filters(sources=("paper",)), ["a3#0", "a4#0"]),
+        (Filters(sources=("paper",), types=("defection",), include_background=True), ["a3#1"]),
+    ],
+)
 def test_filters(filled, filters, expected):
     assert ids(filled.query(filters)) == expected
 
@@ -185,8 +274,15 @@ def test_postgres_scheme_without_driver_uses_psycopg(store_url):
 
 def _run_all(scripts: list[str], url: str, timeout: float = 120) -> list[subprocess.CompletedProcess]:
     """Start every script as its own Python process at once, wait for all."""
-    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(s), url], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for s in scripts]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(s), url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for s in scripts
+    ]
     done = []
     for proc in procs:
         out, err = proc.communicate(timeout=timeout)
@@ -209,13 +305,18 @@ def make(n):
 store = Store(sys.argv[1])
 """
 
-WRITER = _SETUP + """
+WRITER = (
+    _SETUP
+    + """
 for n in range(150):
     store.add(*make(n))
 print("wrote")
 """
+)
 
-READER = _SETUP + """
+READER = (
+    _SETUP
+    + """
 seen = 0
 for _ in range(300):
     frame = store.query(Filters(start="2023-01-01"))
@@ -224,13 +325,17 @@ for _ in range(300):
     seen = max(seen, len(frame))
 print("read", seen)
 """
+)
 
-SAME_ARTICLES = _SETUP + """
+SAME_ARTICLES = (
+    _SETUP
+    + """
 import os, random
 order = list(range(60))
 random.Random(os.getpid()).shuffle(order)
 print(sum(store.add(*make(n)) for n in order))
 """
+)
 
 
 def test_concurrent_writer_and_readers_never_see_locked(store_url):
@@ -259,8 +364,11 @@ def test_aggregate_counts_per_cell_and_type(filled):
     cells = filled.aggregate(Filters(include_background=True), cell_deg=1.0)
     got = {(row.type, round(row.lat, 3), round(row.lon, 3)): row.count for row in cells.itertuples()}
     # Panmunjom holds two defections (one background) and a gunfire; Eagle Pass one crossing; a4 has no place.
-    assert got == {("defection", 37.956, 126.677): 2, ("gunfire", 37.956, 126.677): 1,
-                   ("border_crossing", 28.7, -100.5): 1}
+    assert got == {
+        ("defection", 37.956, 126.677): 2,
+        ("gunfire", 37.956, 126.677): 1,
+        ("border_crossing", 28.7, -100.5): 1,
+    }
     assert filled.aggregate(Filters(), cell_deg=1.0)["count"].sum() == 3  # background left out
     assert filled.aggregate(Filters(text="50%"), 1.0)["count"].tolist() == [1]  # a filter on the article join
     assert filled.aggregate(Filters(start="2030-01-01"), 1.0).empty
@@ -285,7 +393,9 @@ def test_windows_find_long_ranges_stored_later(store):
     # A store holding only day-precise events, then one year-long range: windows late in that year find it.
     store.add(article(1), [event("a1", date_start="2024-03-01", date_end="2024-03-01")])
     assert store.query(Filters(start="2024-11-01", end="2024-11-30")).empty
-    store.add(article(2), [event("a2", date_start="2024-01-01", date_end="2024-12-31", date_precision="year")])
+    store.add(
+        article(2), [event("a2", date_start="2024-01-01", date_end="2024-12-31", date_precision="year")]
+    )
     assert ids(store.query(Filters(start="2024-11-01", end="2024-11-30"))) == ["a2#0"]
     assert store.count(Filters(start="2024-12-31")) == 1
     assert ids(store.query(Filters(start="2024-03-01", end="2024-03-01"))) == ["a1#0", "a2#0"]
@@ -297,7 +407,12 @@ def test_a_bad_date_filter_is_named(store):
 
 
 def test_summary_histogram_and_bounds_agree_with_the_rows(filled):
-    for filters in (Filters(), Filters(include_background=True), Filters(types=("gunfire",)), Filters(text="50%")):
+    for filters in (
+        Filters(),
+        Filters(include_background=True),
+        Filters(types=("gunfire",)),
+        Filters(text="50%"),
+    ):
         rows = filled.query(filters)
         got = filled.summary(filters)
         assert got["events"] == len(rows)

@@ -64,6 +64,7 @@ def inline(name: str) -> str:
     src = sources()[name]
     text = src.read_text(encoding="utf-8")
     if name.endswith(".css"):
+
         def data_uri(match: re.Match) -> str:
             image = src.parent / match.group(1)
             if not image.is_file():

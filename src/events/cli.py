@@ -29,13 +29,20 @@ _COLUMNS = ("text", "title", "date", "id", "url", "source")
 def _reader_options(command):
     """The reading options `ingest`, `extract` and `watch` share: column mapping and opt-in network."""
     for role in reversed(_COLUMNS):
-        command = click.option(f"--{role}-col", f"{role}_col", metavar="NAME",
-                               help=f"CSV/JSONL column holding the {role} (default: common names).")(command)
-    command = click.option("--follow-links", is_flag=True,
-                           help="For feeds: fetch each entry's linked page (with --fetch).")(command)
-    return click.option("--fetch", is_flag=True,
-                        help="Allow network: read http(s) URLs (needs EVENTS_USER_AGENT; robots.txt respected).")(
-        command)
+        command = click.option(
+            f"--{role}-col",
+            f"{role}_col",
+            metavar="NAME",
+            help=f"CSV/JSONL column holding the {role} (default: common names).",
+        )(command)
+    command = click.option(
+        "--follow-links", is_flag=True, help="For feeds: fetch each entry's linked page (with --fetch)."
+    )(command)
+    return click.option(
+        "--fetch",
+        is_flag=True,
+        help="Allow network: read http(s) URLs (needs EVENTS_USER_AGENT; robots.txt respected).",
+    )(command)
 
 
 def _read_options(published, reading: dict):
@@ -44,8 +51,9 @@ def _read_options(published, reading: dict):
     if reading["follow_links"] and not reading["fetch"]:
         raise click.UsageError("--follow-links fetches pages: add --fetch to allow the network")
     columns = {role: reading[f"{role}_col"] for role in _COLUMNS if reading.get(f"{role}_col")}
-    return ReadOptions(published=published, columns=columns, fetch=reading["fetch"],
-                       follow_links=reading["follow_links"])
+    return ReadOptions(
+        published=published, columns=columns, fetch=reading["fetch"], follow_links=reading["follow_links"]
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,7 +65,9 @@ def main():
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", help="Store: SQLite path or database URL (default: EVENTS_DB, else the user data dir).")
-@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option(
+    "--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none."
+)
 @click.option("--strict", is_flag=True, help="Stop at the first item that fails.")
 @click.option("--scheduler", envvar="EVENTS_DASK_SCHEDULER", help="Dask scheduler address to extract on.")
 @_reader_options
@@ -70,11 +80,19 @@ def ingest(paths, db, published, strict, scheduler, **reading):
     items = read_paths(paths, published, _read_options(published, reading))
     if strict:
         items = _stop_at_first_error(items)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} items"),
-                  TimeElapsedColumn(), transient=True, disable=not sys.stderr.isatty()) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} items"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as progress:
         task = progress.add_task("ingesting", total=None)
         try:
-            summary = pipeline.ingest(items, store, on_item=lambda: progress.advance(task), scheduler=scheduler)
+            summary = pipeline.ingest(
+                items, store, on_item=lambda: progress.advance(task), scheduler=scheduler
+            )
         except EventsError as exc:  # a bad scheduler address, a store that went away: one line, exit 1
             _fail(str(exc))
     for line in summary.errors:
@@ -88,7 +106,9 @@ def ingest(paths, db, published, strict, scheduler, **reading):
 @click.option("--db", help="Store: SQLite path or database URL (default: EVENTS_DB, else the user data dir).")
 @click.option("--every", default="10m", show_default=True, help="Time between passes: 30s, 10m, 2h, 1d.")
 @click.option("--once", is_flag=True, help="Run a single pass and exit (non-zero if anything failed).")
-@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option(
+    "--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none."
+)
 @_reader_options
 def watch(target, db, every, once, published, **reading):
     """Watch a folder, feed file or feed URL and ingest new items as they appear (state kept in the store)."""
@@ -110,8 +130,16 @@ def watch(target, db, every, once, published, **reading):
         click.echo(summary.line(), err=True)
 
     try:
-        run(target, store, _read_options(published, reading), lambda items: pipeline.ingest(items, store),
-            seconds, report, passes=1 if once else None, settle=0.0 if once else 2.0)
+        run(
+            target,
+            store,
+            _read_options(published, reading),
+            lambda items: pipeline.ingest(items, store),
+            seconds,
+            report,
+            passes=1 if once else None,
+            settle=0.0 if once else 2.0,
+        )
     except KeyboardInterrupt:
         pass
     sys.exit(1 if failed and once else 0)
@@ -120,7 +148,9 @@ def watch(target, db, every, once, published, **reading):
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option(
+    "--published", callback=_published, help="Publication date YYYY-MM-DD for inputs that carry none."
+)
 @click.option("--with-background", is_flag=True, help="Also write earlier incidents told as context.")
 @_reader_options
 def extract(paths, fmt, published, with_background, **reading):
@@ -140,8 +170,13 @@ def extract(paths, fmt, published, with_background, **reading):
 
 @main.command()
 @click.option("--db", help="Store: SQLite path or database URL.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "jsonl", "html", "parquet"]),
-              default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson", "jsonl", "html", "parquet"]),
+    default="jsonl",
+    show_default=True,
+)
 @click.option("--start", callback=_published, help="First day YYYY-MM-DD.")
 @click.option("--end", callback=_published, help="Last day YYYY-MM-DD.")
 @click.option("--type", "types", multiple=True, help="Event type (repeatable).")
@@ -154,10 +189,15 @@ def export(db, fmt, start, end, types, countries, out):
 
     unknown = sorted(set(types) - set(ontology()))
     if unknown:
-        raise click.BadParameter(f"unknown type {unknown[0]!r}; known: {', '.join(ontology())}",
-                                 param_hint="--type")
-    filters = Filters(start=start and start.isoformat(), end=end and end.isoformat(), types=tuple(types),
-                      countries=tuple(c.upper() for c in countries))
+        raise click.BadParameter(
+            f"unknown type {unknown[0]!r}; known: {', '.join(ontology())}", param_hint="--type"
+        )
+    filters = Filters(
+        start=start and start.isoformat(),
+        end=end and end.isoformat(),
+        types=tuple(types),
+        countries=tuple(c.upper() for c in countries),
+    )
     frame = _open_store(db).query(filters)
     binary = fmt == "parquet"
     with click.open_file(out or "-", "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
@@ -241,11 +281,25 @@ def geocode(name, limit, fmt):
         _fail(f"{name!r}: no place of that name in the gazetteer")
     for t in found:
         if fmt == "json":
-            click.echo(json.dumps({"name": t.name, "place": t.gazetteer_id, "lat": t.lat, "lon": t.lon,
-                                   "country": t.country, "admin1": t.admin1, "kind": t.kind, "score": t.score}))
+            click.echo(
+                json.dumps(
+                    {
+                        "name": t.name,
+                        "place": t.gazetteer_id,
+                        "lat": t.lat,
+                        "lon": t.lon,
+                        "country": t.country,
+                        "admin1": t.admin1,
+                        "kind": t.kind,
+                        "score": t.score,
+                    }
+                )
+            )
         else:
-            click.echo(f"{t.score:5.3f}  {t.lat:9.4f} {t.lon:10.4f}  {t.country or '--':2} {t.admin1 or '':10} "
-                       f"{t.kind:8} {t.gazetteer_id:22} {entry_name(t.gazetteer_id)}")
+            click.echo(
+                f"{t.score:5.3f}  {t.lat:9.4f} {t.lon:10.4f}  {t.country or '--':2} {t.admin1 or '':10} "
+                f"{t.kind:8} {t.gazetteer_id:22} {entry_name(t.gazetteer_id)}"
+            )
 
 
 def _open_store(db):

@@ -14,7 +14,11 @@ SAMPLES_PUBLISHED = date(2026, 11, 26)
 
 SETTINGS = [
     ("EVENTS_DB", None, "Store URL or SQLite path; default: events.sqlite in the user data directory."),
-    ("EVENTS_CACHE_DIR", None, "Where built files (gazetteer) are cached; default: the user cache directory."),
+    (
+        "EVENTS_CACHE_DIR",
+        None,
+        "Where built files (gazetteer) are cached; default: the user cache directory.",
+    ),
     ("EVENTS_GEOCODER", "local", "local (offline gazetteer) or nominatim (opt-in, online, via geopy)."),
     ("EVENTS_USER_AGENT", None, "User agent for the online geocoder and URL fetching (required online)."),
     ("EVENTS_DASK_SCHEDULER", None, "Dask scheduler address; extraction runs in-process when unset."),

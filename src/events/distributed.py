@@ -44,8 +44,9 @@ def connect(scheduler: str | Client) -> tuple[Client, bool]:
         raise ConfigError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from exc
 
 
-def extract_on_dask(articles: Iterable[Article], scheduler: str | Client, batch: int = 16,
-                    window: int | None = None) -> Iterator[tuple[Article, list[Event] | str]]:
+def extract_on_dask(
+    articles: Iterable[Article], scheduler: str | Client, batch: int = 16, window: int | None = None
+) -> Iterator[tuple[Article, list[Event] | str]]:
     """(article, events or error line) for every article, in completion order, extracted on the cluster.
 
     At most `window` batches are in flight (default: two per worker thread), so a long stream of articles

@@ -19,16 +19,69 @@ from events.store import Filters
 
 FORMATS = ("csv", "geojson", "jsonl", "html")
 # The extract contract, in its order (Event.to_contract), then the provenance the store adds.
-CONTRACT = ["article_id", "type", "place", "lat", "lon", "country", "geo_precision", "date", "date_start",
-            "date_end", "date_precision", "actors", "sentence", "start", "end", "confidence",
-            "trigger", "trigger_start", "trigger_end", "actors_detail", "location_source", "rule", "seq",
-            "background"]
-CSV_COLUMNS = ["id", "article_id", "seq", "type", "date", "date_start", "date_end", "date_precision",
-               "place", "lat", "lon", "country", "geo_precision", "location_source", "actors", "confidence",
-               "sentence", "start", "end", "trigger", "trigger_start", "trigger_end", "rule",
-               "title", "url", "source", "published"]
+CONTRACT = [
+    "article_id",
+    "type",
+    "place",
+    "lat",
+    "lon",
+    "country",
+    "geo_precision",
+    "date",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "actors",
+    "sentence",
+    "start",
+    "end",
+    "confidence",
+    "trigger",
+    "trigger_start",
+    "trigger_end",
+    "actors_detail",
+    "location_source",
+    "rule",
+    "seq",
+    "background",
+]
+CSV_COLUMNS = [
+    "id",
+    "article_id",
+    "seq",
+    "type",
+    "date",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "place",
+    "lat",
+    "lon",
+    "country",
+    "geo_precision",
+    "location_source",
+    "actors",
+    "confidence",
+    "sentence",
+    "start",
+    "end",
+    "trigger",
+    "trigger_start",
+    "trigger_end",
+    "rule",
+    "title",
+    "url",
+    "source",
+    "published",
+]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-INT_FIELDS = ("seq", "start", "end", "trigger_start", "trigger_end")  # pandas turns them to float beside a null
+INT_FIELDS = (
+    "seq",
+    "start",
+    "end",
+    "trigger_start",
+    "trigger_end",
+)  # pandas turns them to float beside a null
 
 
 def export(frame: pd.DataFrame, fmt: str, out: TextIO, filters: Filters | None = None) -> None:
@@ -65,7 +118,9 @@ def to_geojson(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None)
     features = []
     for row in frame.to_dict("records"):
         lat, lon = _clean(row.get("lat")), _clean(row.get("lon"))
-        geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+        geometry = (
+            {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+        )
         props = {k: _field(row, k) for k in row if k not in ("lat", "lon", "place_id")}
         features.append({"type": "Feature", "id": str(row["id"]), "geometry": geometry, "properties": props})
     doc = {"type": "FeatureCollection", **describe(filters), "features": features}
@@ -93,6 +148,7 @@ def to_html(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None, **
 
 def inline_assets(page: str, title: str = "Border events") -> str:
     """Replace links to /app/static/... with the files' text; a link to anything else is an error."""
+
     def script(match: re.Match) -> str:
         return "<script>" + _local(match.group(1)).replace("</script", "<\\/script") + "</script>"
 
@@ -108,12 +164,14 @@ def inline_assets(page: str, title: str = "Border events") -> str:
 def _local(link: str) -> str:
     if not link.startswith(assets.URL_PREFIX):
         raise InputError(f"html export: asset {link!r} is not served by the project; cannot inline it")
-    return assets.inline(link[len(assets.URL_PREFIX):])
+    return assets.inline(link[len(assets.URL_PREFIX) :])
 
 
 def _filters_line(filters: Filters | None) -> str:
-    return "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
-                     for k, v in describe(filters)["filter"].items())
+    return "; ".join(
+        f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in describe(filters)["filter"].items()
+    )
 
 
 def _escape(text: str) -> str:
@@ -155,4 +213,3 @@ def _clean(value):
         value = value.item()
         return None if isinstance(value, float) and math.isnan(value) else value
     return value
-

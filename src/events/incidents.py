@@ -27,8 +27,9 @@ DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
 _EARTH_KM = 6371.0088
 
 
-def assign_incidents(frame: pd.DataFrame, slack_days: int = SLACK_DAYS,
-                     radius_km: dict[str, float] | None = None) -> pd.DataFrame:
+def assign_incidents(
+    frame: pd.DataFrame, slack_days: int = SLACK_DAYS, radius_km: dict[str, float] | None = None
+) -> pd.DataFrame:
     """A copy of an events frame with an `incident` column: events of one incident share its id."""
     radius_km = radius_km or RADIUS_KM
     out = frame.copy()
@@ -65,21 +66,30 @@ def group_incidents(frame: pd.DataFrame, **options) -> pd.DataFrame:
     report's date, and n_events, n_reports, n_sources, sources, first_report, last_report, event_ids."""
     events = frame if "incident" in frame else assign_incidents(frame, **options)
     if events.empty:
-        return events.assign(n_events=[], n_reports=[], n_sources=[], sources=[], first_report=[],
-                             last_report=[], event_ids=[])
+        return events.assign(
+            n_events=[], n_reports=[], n_sources=[], sources=[], first_report=[], last_report=[], event_ids=[]
+        )
     events = events.assign(
         _geo=events["geo_precision"].map(GEO_RANK).fillna(4),
         _date=events["date_precision"].map(DATE_RANK).fillna(4),
         _conf=-pd.to_numeric(events.get("confidence", 0.5), errors="coerce").fillna(0),
-        _report=events["published"].fillna(events["date_start"]) if "published" in events else events["date_start"],
+        _report=events["published"].fillna(events["date_start"])
+        if "published" in events
+        else events["date_start"],
     )
     # The best-placed report of each incident stands for it; the best-dated one gives its date.
-    placed = events.sort_values(["incident", "_geo", "_conf", "_date"], kind="stable").drop_duplicates("incident")
-    dated = events.sort_values(["incident", "_date", "_conf", "_geo"], kind="stable").drop_duplicates("incident")
+    placed = events.sort_values(["incident", "_geo", "_conf", "_date"], kind="stable").drop_duplicates(
+        "incident"
+    )
+    dated = events.sort_values(["incident", "_date", "_conf", "_geo"], kind="stable").drop_duplicates(
+        "incident"
+    )
     summary = placed.set_index("incident", drop=False)
     for column in ("date", "date_start", "date_end", "date_precision"):
         summary[column] = dated.set_index("incident")[column]
-    reports = events.sort_values(["incident", "_report"], kind="stable").drop_duplicates(["incident", "article_id"])
+    reports = events.sort_values(["incident", "_report"], kind="stable").drop_duplicates(
+        ["incident", "article_id"]
+    )
     outlets = reports["source"].where(reports["source"].astype(bool), reports["article_id"])
     by_incident = events.groupby("incident")
     summary["id"] = summary["incident"]
@@ -91,7 +101,9 @@ def group_incidents(frame: pd.DataFrame, **options) -> pd.DataFrame:
     summary["event_ids"] = by_incident["id"].agg(list) if "id" in events else [[]] * len(summary)
     summary["sources"] = _sources(reports)
     summary = summary.drop(columns=["_geo", "_date", "_conf", "_report"]).reset_index(drop=True)
-    return summary.sort_values(["date_start", "incident"], na_position="last", kind="stable").reset_index(drop=True)
+    return summary.sort_values(["date_start", "incident"], na_position="last", kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _sources(reports: pd.DataFrame) -> pd.Series:
@@ -177,6 +189,7 @@ def _distance_km(lat1, lon1, lat2, lon2):
 def _day_numbers(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each event's date range as day numbers (NaN when undated); an undated event falls back to its
     article's publication day."""
+
     def days(column):
         values = frame[column] if column in frame else pd.Series([None] * len(frame))
         return pd.to_datetime(values, errors="coerce", format="mixed")
@@ -196,7 +209,9 @@ def _affiliation_masks(actors: pd.Series) -> np.ndarray:
     def mask(value) -> int:
         m = 0
         for actor in value if isinstance(value, (list, tuple)) else []:
-            aff = actor.get("affiliation", "") if isinstance(actor, dict) else getattr(actor, "affiliation", "")
+            aff = (
+                actor.get("affiliation", "") if isinstance(actor, dict) else getattr(actor, "affiliation", "")
+            )
             if aff:
                 m |= 1 << bits.setdefault(str(aff).upper(), len(bits) % 64)
         return m

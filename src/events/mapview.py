@@ -36,8 +36,11 @@ ICON_SLOT = '<i class="ev-ico"></i>'  # mapview.js puts the type's SVG here: one
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 PRECISION_NOTE = {
-    "exact": "exact place", "near": "near the place", "region": "somewhere in the region",
-    "country": "somewhere in the country", "unknown": "place unknown",
+    "exact": "exact place",
+    "near": "near the place",
+    "region": "somewhere in the region",
+    "country": "somewhere in the country",
+    "unknown": "place unknown",
 }
 
 
@@ -55,13 +58,21 @@ class MapSummary:
         """One sentence for the page."""
         text = f"{self.mapped} of {self.total} events have coordinates"
         if self.aggregated:
-            text += (f"; too many to draw one by one, so they are aggregated into {self.cells} grid cells of "
-                     f"{self.cell_deg:g}°. Narrow the filters to see single events")
+            text += (
+                f"; too many to draw one by one, so they are aggregated into {self.cells} grid cells of "
+                f"{self.cell_deg:g}°. Narrow the filters to see single events"
+            )
         return text + "."
 
 
-def summarize(events: pd.DataFrame, max_points: int = MAX_POINTS, *, cells: pd.DataFrame | None = None,
-              cell_deg: float = 0.125, total: int | None = None) -> MapSummary:
+def summarize(
+    events: pd.DataFrame,
+    max_points: int = MAX_POINTS,
+    *,
+    cells: pd.DataFrame | None = None,
+    cell_deg: float = 0.125,
+    total: int | None = None,
+) -> MapSummary:
     """Count what build_map will draw, and say whether it aggregates (always, given Store.aggregate cells)."""
     if cells is not None:
         grid, deg = _grid(cells, max_points // 4, cell_deg)
@@ -94,16 +105,31 @@ class EventLayer(JSCSSMixin, MacroElement):
         self.config = _json_for_script(config)
         self.js = (HERE / "mapview.js").read_text(encoding="utf-8")
         self.css = (HERE / "mapview.css").read_text(encoding="utf-8")
-        self.default_js = [("markercluster", assets.url("markercluster/leaflet.markercluster.js")),
-                           ("leaflet_heat", assets.url("heat/leaflet-heat.js"))]
-        self.default_css = [("markercluster_css", assets.url("markercluster/MarkerCluster.css")),
-                            ("markercluster_default_css", assets.url("markercluster/MarkerCluster.Default.css"))]
+        self.default_js = [
+            ("markercluster", assets.url("markercluster/leaflet.markercluster.js")),
+            ("leaflet_heat", assets.url("heat/leaflet-heat.js")),
+        ]
+        self.default_css = [
+            ("markercluster_css", assets.url("markercluster/MarkerCluster.css")),
+            ("markercluster_default_css", assets.url("markercluster/MarkerCluster.Default.css")),
+        ]
 
 
-def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = False, timeline: bool = True,
-              routes: bool = True, heat: bool = False, tiles: bool = True, max_points: int = MAX_POINTS,
-              title: str = "", inline_basemap: bool = False, cells: pd.DataFrame | None = None,
-              cell_deg: float = 0.125) -> folium.Map:
+def build_map(
+    events: pd.DataFrame,
+    *,
+    focus: str | None = None,
+    story: bool = False,
+    timeline: bool = True,
+    routes: bool = True,
+    heat: bool = False,
+    tiles: bool = True,
+    max_points: int = MAX_POINTS,
+    title: str = "",
+    inline_basemap: bool = False,
+    cells: pd.DataFrame | None = None,
+    cell_deg: float = 0.125,
+) -> folium.Map:
     """A Leaflet map of the events (rows as returned by Store.query); `focus` is an event id to open.
 
     Given `cells` (Store.aggregate(filters, cell_deg) rows) it draws those grid cells and ignores `events`:
@@ -111,8 +137,14 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
     `inline_basemap` (standalone files)."""
     mapped = _mappable(events) if cells is None else cells
     aggregated = cells is not None or len(mapped) > max_points
-    m = folium.Map(location=_centre(mapped), zoom_start=3, tiles=None, prefer_canvas=False,
-                   control_scale=True, world_copy_jump=True)
+    m = folium.Map(
+        location=_centre(mapped),
+        zoom_start=3,
+        tiles=None,
+        prefer_canvas=False,
+        control_scale=True,
+        world_copy_jump=True,
+    )
     m.options["maxZoom"] = 18  # MarkerCluster needs it when the map has no tile layer of its own
     m.options["minZoom"] = 2
     # Only Leaflet itself: folium's defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) come from CDNs
@@ -121,12 +153,20 @@ def build_map(events: pd.DataFrame, *, focus: str | None = None, story: bool = F
     m.default_css = [("leaflet_css", assets.url("leaflet/leaflet.css"))]
     config = {
         "types": _type_styles(),
-        "basemap": _basemap() if inline_basemap else {name: assets.url(f"basemap/{name}.geojson")
-                                                      for name in BASEMAP_LAYERS},
+        "basemap": _basemap()
+        if inline_basemap
+        else {name: assets.url(f"basemap/{name}.geojson") for name in BASEMAP_LAYERS},
         "tiles": {"url": OSM_TILES, "attribution": OSM_ATTRIBUTION} if tiles else None,
-        "options": {"timeline": timeline and not aggregated, "story": story and not aggregated,
-                    "heat": heat, "focus": focus, "title": html.escape(title)},  # JS puts it in innerHTML
-        "events": [], "cells": [], "routes": [],
+        "options": {
+            "timeline": timeline and not aggregated,
+            "story": story and not aggregated,
+            "heat": heat,
+            "focus": focus,
+            "title": html.escape(title),
+        },  # JS puts it in innerHTML
+        "events": [],
+        "cells": [],
+        "routes": [],
     }
     if aggregated:
         # A quarter of the point budget: readable cells, far under it.
@@ -149,11 +189,18 @@ def _event_record(row, story: bool) -> dict:
     start = start if start is not None else end
     end = end if end is not None else start
     return {
-        "id": str(row.id), "lat": round(float(row.lat), 5), "lon": round(float(row.lon), 5),
-        "type": row.type, "start": start, "end": end, "prec": row.geo_precision,
-        "article": str(row.article_id), "seq": int(row.seq),
+        "id": str(row.id),
+        "lat": round(float(row.lat), 5),
+        "lon": round(float(row.lon), 5),
+        "type": row.type,
+        "start": start,
+        "end": end,
+        "prec": row.geo_precision,
+        "article": str(row.article_id),
+        "seq": int(row.seq),
         "tip": html.escape(f"{_label(row.type)} · {row.place or 'unknown place'} · {_when(row)}"),
-        "popup": popup_html(row), "story": story_html(row) if story else "",
+        "popup": popup_html(row),
+        "story": story_html(row) if story else "",
     }
 
 
@@ -163,35 +210,45 @@ def popup_html(row) -> str:
     actors = ", ".join(a.get("text", "") for a in (_val(row.actors) or []) if isinstance(a, dict))
     conf = float(_val(row.confidence) or 0.0)
     parts = [
-        (f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
-         f'{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>'),
+        (
+            f'<div class="ev-pop"><div class="ev-pop-type" style="background:{style.get("colour", "#555")}">'
+            f"{ICON_SLOT}<span>{html.escape(_label(row.type))}</span></div>"
+        ),
         _field("When", html.escape(_when(row)), row.date_precision),
         _field("Where", html.escape(_where(row)) + _located_by(row), row.geo_precision),
     ]
     if actors:
         parts.append(_field("Who", html.escape(actors)))
     parts.append(f'<blockquote class="ev-sentence">{highlight(row)}</blockquote>')
-    parts.append(f'<div class="ev-conf"><span>Confidence {conf:.2f}</span>'
-                 f'<span class="ev-bar"><i style="width:{conf * 100:.0f}%"></i></span></div>')
+    parts.append(
+        f'<div class="ev-conf"><span>Confidence {conf:.2f}</span>'
+        f'<span class="ev-bar"><i style="width:{conf * 100:.0f}%"></i></span></div>'
+    )
     reports = _val(getattr(row, "sources", None)) or []
     if len(reports) > 1:  # an incident: every report that told it
-        items = "".join(f'<li>{source_link(_val(r.get("title")) or "", _val(r.get("url")) or "")}'
-                        f'{_source_note(r)}</li>' for r in reports)
+        items = "".join(
+            f"<li>{source_link(_val(r.get('title')) or '', _val(r.get('url')) or '')}{_source_note(r)}</li>"
+            for r in reports
+        )
         parts.append(f'<div class="ev-src">Reported by {len(reports)} articles<ol>{items}</ol></div></div>')
     else:
-        parts.append(f'<div class="ev-src">{source_link(_val(row.title) or "", _val(row.url) or "")}'
-                     f'{_source_note(row)}</div></div>')
+        parts.append(
+            f'<div class="ev-src">{source_link(_val(row.title) or "", _val(row.url) or "")}'
+            f"{_source_note(row)}</div></div>"
+        )
     return "".join(parts)
 
 
 def story_html(row) -> str:
     """The large card of one event in presentation mode (escaped like the popup)."""
     style = ontology().get(row.type, {})
-    return (f'<div class="ev-story-head"><span class="ev-chip" style="background:{style.get("colour", "#555")}">'
-            f'{ICON_SLOT} {html.escape(_label(row.type))}</span>'
-            f'<span>{html.escape(_when(row))}</span><span>{html.escape(_where(row))}</span></div>'
-            f'<div class="ev-story-sentence">{highlight(row)}</div>'
-            f'<div class="ev-story-src">{source_link(_val(row.title) or "", _val(row.url) or "")}</div>')
+    return (
+        f'<div class="ev-story-head"><span class="ev-chip" style="background:{style.get("colour", "#555")}">'
+        f"{ICON_SLOT} {html.escape(_label(row.type))}</span>"
+        f"<span>{html.escape(_when(row))}</span><span>{html.escape(_where(row))}</span></div>"
+        f'<div class="ev-story-sentence">{highlight(row)}</div>'
+        f'<div class="ev-story-src">{source_link(_val(row.title) or "", _val(row.url) or "")}</div>'
+    )
 
 
 def highlight(row) -> str:
@@ -213,8 +270,13 @@ def highlight(row) -> str:
     # A blanked dateline leaves spaces before the sentence: trim them, keeping the trigger's place.
     lead, tail = len(sentence) - len(sentence.lstrip()), len(sentence.rstrip())
     lo, hi = max(lo, lead), min(hi, tail)
-    return (html.escape(sentence[lead:lo]) + "<mark>" + html.escape(sentence[lo:hi]) + "</mark>"
-            + html.escape(sentence[hi:tail]))
+    return (
+        html.escape(sentence[lead:lo])
+        + "<mark>"
+        + html.escape(sentence[lo:hi])
+        + "</mark>"
+        + html.escape(sentence[hi:tail])
+    )
 
 
 def source_link(title: str, url: str) -> str:
@@ -282,11 +344,19 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
             points.append(point)
         if len(points) < 2:
             continue
-        arrows = [{"lat": (a[0] + b[0]) / 2, "lon": (a[1] + b[1]) / 2, "angle": _bearing(a, b)}
-                  for a, b in pairwise(points)]
+        arrows = [
+            {"lat": (a[0] + b[0]) / 2, "lon": (a[1] + b[1]) / 2, "angle": _bearing(a, b)}
+            for a, b in pairwise(points)
+        ]
         title = _val(rows[0]["title"]) or article_id
-        out.append({"points": points, "arrows": arrows, "tip": html.escape(f"Sequence in: {title}"),
-                    "colour": ontology().get(rows[0]["type"], {}).get("colour", "#444")})
+        out.append(
+            {
+                "points": points,
+                "arrows": arrows,
+                "tip": html.escape(f"Sequence in: {title}"),
+                "colour": ontology().get(rows[0]["type"], {}).get("colour", "#444"),
+            }
+        )
     return out
 
 
@@ -299,6 +369,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Screen angle (degrees clockwise from east) of the leg a->b in Web Mercator, the same at every zoom."""
+
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
 
@@ -320,8 +391,13 @@ def _grid(frame: pd.DataFrame, max_cells: int, deg: float = 0.125) -> tuple[list
             break
         deg *= 2
     work = work.assign(gx=gx.values, gy=gy.values, wlat=work["lat"] * work["n"], wlon=work["lon"] * work["n"])
-    cells = work.groupby(["gx", "gy"]).agg(wlat=("wlat", "sum"), wlon=("wlon", "sum"), n=("n", "sum"),
-                                           lo=("date_start", "min"), hi=("date_end", "max"))
+    cells = work.groupby(["gx", "gy"]).agg(
+        wlat=("wlat", "sum"),
+        wlon=("wlon", "sum"),
+        n=("n", "sum"),
+        lo=("date_start", "min"),
+        hi=("date_end", "max"),
+    )
     by_type: dict[tuple, list] = {}
     for (x, y, event_type), n in work.groupby(["gx", "gy", "type"])["n"].sum().items():
         by_type.setdefault((x, y), []).append((int(n), event_type))
@@ -330,15 +406,24 @@ def _grid(frame: pd.DataFrame, max_cells: int, deg: float = 0.125) -> tuple[list
         counts = sorted(by_type[(x, y)], reverse=True)
         lines = "".join(f"<li>{n} {html.escape(_label(t))}</li>" for n, t in counts[:6])
         span = f"{html.escape(str(_val(cell.lo) or '?'))} – {html.escape(str(_val(cell.hi) or '?'))}"
-        out.append({
-            "lat": round(float(cell.wlat / cell.n), 4), "lon": round(float(cell.wlon / cell.n), 4),
-            "n": int(cell.n),
-            "box": [[round(y * deg, 4), round(x * deg, 4)], [round((y + 1) * deg, 4), round((x + 1) * deg, 4)]],
-            "type": counts[0][1], "counts": {t: n for n, t in counts},
-            "popup": (f'<div class="ev-pop ev-cell"><b>{int(cell.n)} events</b> in this {deg:g}° cell'
-                      f'<ul>{lines}</ul><span class="ev-muted">{span}</span><br>'
-                      "Narrow the filters to see single events.</div>"),
-        })
+        out.append(
+            {
+                "lat": round(float(cell.wlat / cell.n), 4),
+                "lon": round(float(cell.wlon / cell.n), 4),
+                "n": int(cell.n),
+                "box": [
+                    [round(y * deg, 4), round(x * deg, 4)],
+                    [round((y + 1) * deg, 4), round((x + 1) * deg, 4)],
+                ],
+                "type": counts[0][1],
+                "counts": {t: n for n, t in counts},
+                "popup": (
+                    f'<div class="ev-pop ev-cell"><b>{int(cell.n)} events</b> in this {deg:g}° cell'
+                    f'<ul>{lines}</ul><span class="ev-muted">{span}</span><br>'
+                    "Narrow the filters to see single events.</div>"
+                ),
+            }
+        )
     return out, round(deg, 4)
 
 
@@ -357,8 +442,10 @@ def cell_size(south: float, north: float, west: float, east: float) -> float:
 
 
 def _type_styles() -> dict:
-    return {t: {"label": row["label"], "colour": row["colour"], "svg": _icon_svg(t, 14)}
-            for t, row in ontology().items()}
+    return {
+        t: {"label": row["label"], "colour": row["colour"], "svg": _icon_svg(t, 14)}
+        for t, row in ontology().items()
+    }
 
 
 def _label(event_type: str) -> str:
@@ -373,8 +460,10 @@ def _icon_svg(event_type: str, size: int) -> str:
     if path is None:
         return ""
     view_box, d = path
-    return (f'<svg viewBox="{view_box}" width="{size}" height="{size}" aria-hidden="true">'
-            f'<path fill="currentColor" d="{d}"/></svg>')
+    return (
+        f'<svg viewBox="{view_box}" width="{size}" height="{size}" aria-hidden="true">'
+        f'<path fill="currentColor" d="{d}"/></svg>'
+    )
 
 
 @cache
@@ -406,8 +495,10 @@ def _fa_aliases() -> dict[str, str]:
 
 @cache
 def _basemap() -> dict:
-    return {name: json.loads((BASEMAP_DIR / f"{name}.geojson").read_text(encoding="utf-8"))
-            for name in BASEMAP_LAYERS}
+    return {
+        name: json.loads((BASEMAP_DIR / f"{name}.geojson").read_text(encoding="utf-8"))
+        for name in BASEMAP_LAYERS
+    }
 
 
 # -- small helpers --------------------------------------------------------------------------------------
@@ -450,5 +541,9 @@ def _val(value):
 def _json_for_script(value) -> str:
     """JSON safe inside <script>: '</' and '<!--' cannot appear, so nothing in it can end the script."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("</", "<\\/")
+        .replace("<!--", "<\\u0021--")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -127,16 +127,32 @@ class Event:
     def to_contract(self) -> dict:
         """The stable `extract` JSON contract, then the provenance fields."""
         row = {
-            "article_id": self.article_id, "type": self.type, "place": self.place,
-            "lat": self.lat, "lon": self.lon, "country": self.country, "geo_precision": self.geo_precision,
-            "date": self.date, "date_start": self.date_start, "date_end": self.date_end,
-            "date_precision": self.date_precision, "actors": [a.text for a in self.actors],
-            "sentence": self.sentence, "start": self.start, "end": self.end, "confidence": self.confidence,
+            "article_id": self.article_id,
+            "type": self.type,
+            "place": self.place,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country": self.country,
+            "geo_precision": self.geo_precision,
+            "date": self.date,
+            "date_start": self.date_start,
+            "date_end": self.date_end,
+            "date_precision": self.date_precision,
+            "actors": [a.text for a in self.actors],
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
         }
         row.update(
-            trigger=self.trigger, trigger_start=self.trigger_start, trigger_end=self.trigger_end,
-            actors_detail=[asdict(a) for a in self.actors], location_source=self.location_source,
-            rule=self.rule, seq=self.seq, background=self.background,
+            trigger=self.trigger,
+            trigger_start=self.trigger_start,
+            trigger_end=self.trigger_end,
+            actors_detail=[asdict(a) for a in self.actors],
+            location_source=self.location_source,
+            rule=self.rule,
+            seq=self.seq,
+            background=self.background,
         )
         return row
 

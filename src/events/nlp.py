@@ -50,9 +50,38 @@ def load() -> Language:
 
 # Later in a page (after its headline and a date line) a dateline opens a paragraph in capitals or names its
 # agency: "SEOUL (Reuters) -", "DEL RIO —", "PESHAWAR: The main point...", "New Delhi: Defence minister...".
-COLON_DATELINE = re.compile(rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME})?)(?P<date>)(?:\s*\([^)]{{1,40}}\))?\s*:\s+(?=[A-Z“\"])")
+COLON_DATELINE = re.compile(
+    rf"\s*(?P<place>{_NAME}(?:,\s*{_NAME})?)(?P<date>)(?:\s*\([^)]{{1,40}}\))?\s*:\s+(?=[A-Z“\"])"
+)
 _LABELS = frozenset(
-    ["source", "details", "updated", "published", "posted", "photo", "image", "video", "note", "read", "watch", "also", "editor", "by", "update", "related", "reporting", "date", "file", "caption", "listen", "share", "comments", "advertisement", "subscribe", "quote"]
+    [
+        "source",
+        "details",
+        "updated",
+        "published",
+        "posted",
+        "photo",
+        "image",
+        "video",
+        "note",
+        "read",
+        "watch",
+        "also",
+        "editor",
+        "by",
+        "update",
+        "related",
+        "reporting",
+        "date",
+        "file",
+        "caption",
+        "listen",
+        "share",
+        "comments",
+        "advertisement",
+        "subscribe",
+        "quote",
+    ]
 )
 LEAD_PARAGRAPHS = 5  # how many opening paragraphs (headline, date line, byline...) may precede the dateline
 
@@ -194,7 +223,10 @@ def parse(text: str, focus: bool = False) -> Parsed:
 
 def parse_many(texts, batch_size: int = 32, focus: bool = False, n_process: int = 1):
     """Parse many texts with nlp.pipe (lazily, in order); yields Parsed in order."""
-    prepared = ((body, (place, start, end)) for body, place, start, end in (_prepare(t, focus) for t in texts))
-    for doc, (place, start, end) in load().pipe(prepared, as_tuples=True, batch_size=batch_size,
-                                                  n_process=n_process):
+    prepared = (
+        (body, (place, start, end)) for body, place, start, end in (_prepare(t, focus) for t in texts)
+    )
+    for doc, (place, start, end) in load().pipe(
+        prepared, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
         yield Parsed(doc, place, start, end)

@@ -107,7 +107,9 @@ class Summary:
     events: int = 0  # events newly stored
     skipped: Counter = field(default_factory=Counter)  # reason -> count
     errors: list[str] = field(default_factory=list)
-    formats: Counter = field(default_factory=Counter)  # input format (text, html, feed, csv...) -> articles read
+    formats: Counter = field(
+        default_factory=Counter
+    )  # input format (text, html, feed, csv...) -> articles read
     published_from: Counter = field(default_factory=Counter)  # metadata, dateline, default, unknown -> count
     not_english: Counter = field(default_factory=Counter)  # language -> articles stored without extraction
 
@@ -121,11 +123,15 @@ class Summary:
 
     def line(self) -> str:
         skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.most_common()) or "none"
-        line = (f"{self.read} articles read{_counts(self.formats)}, {self.stored} stored, "
-                f"{self.events} events stored; skipped: {skipped}; errors: {len(self.errors)}")
+        line = (
+            f"{self.read} articles read{_counts(self.formats)}, {self.stored} stored, "
+            f"{self.events} events stored; skipped: {skipped}; errors: {len(self.errors)}"
+        )
         if self.not_english:
-            line += (f"; not English, stored without extraction: {sum(self.not_english.values())}"
-                     f"{_counts(self.not_english)}")
+            line += (
+                f"; not English, stored without extraction: {sum(self.not_english.values())}"
+                f"{_counts(self.not_english)}"
+            )
         if self.published_from:
             line += "; dates from " + ", ".join(f"{k} {n}" for k, n in self.published_from.most_common())
         return line
@@ -135,8 +141,13 @@ def _counts(counter: Counter) -> str:
     return f" ({', '.join(f'{k} {n}' for k, n in counter.most_common())})" if counter else ""
 
 
-def ingest(items: Iterable[Article | EventsError], store: Store, batch: int = 32,
-           on_item: Callable[[], None] | None = None, scheduler=None) -> Summary:
+def ingest(
+    items: Iterable[Article | EventsError],
+    store: Store,
+    batch: int = 32,
+    on_item: Callable[[], None] | None = None,
+    scheduler=None,
+) -> Summary:
     """Extract and store articles (one stream, see process_stream); an item that fails is reported, the rest go on.
 
     `scheduler` (a Dask scheduler address or a distributed.Client) runs the extraction on that cluster, `batch`

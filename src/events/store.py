@@ -24,7 +24,8 @@ meta = sa.MetaData()
 schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, primary_key=True))
 
 articles = sa.Table(
-    "articles", meta,
+    "articles",
+    meta,
     sa.Column("id", sa.String, primary_key=True),
     sa.Column("title", sa.Text, nullable=False, default=""),
     sa.Column("url", sa.Text, nullable=False, default=""),
@@ -37,7 +38,8 @@ articles = sa.Table(
 )
 
 places = sa.Table(
-    "places", meta,
+    "places",
+    meta,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
@@ -47,7 +49,8 @@ places = sa.Table(
 )
 
 events = sa.Table(
-    "events", meta,
+    "events",
+    meta,
     sa.Column("id", sa.String, primary_key=True),  # "<article_id>#<seq>"
     sa.Column("article_id", sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
@@ -75,8 +78,17 @@ events = sa.Table(
     sa.Column("background", sa.Boolean, nullable=False, default=False),
     # Covers every column the date-window filters, counts and grid aggregates read: a month out of ten
     # years scans index entries only, and fetches table rows just for the matches.
-    sa.Index("ix_events_when", "date_start", "date_end", "type", "background", "country", "confidence",
-             "lat", "lon"),
+    sa.Index(
+        "ix_events_when",
+        "date_start",
+        "date_end",
+        "type",
+        "background",
+        "country",
+        "confidence",
+        "lat",
+        "lon",
+    ),
     sa.Index("ix_events_type", "type"),
     sa.Index("ix_events_country", "country"),
     sa.Index("ix_events_article", "article_id", "seq"),
@@ -92,7 +104,8 @@ def _v1(conn):
 
 # Items `events watch` has read (path|mtime|size, or feed URL|entry id), so a restart neither re-reads nor misses.
 seen_items = sa.Table(
-    "seen_items", meta,
+    "seen_items",
+    meta,
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("target", sa.Text, nullable=False, default=""),  # the folder or feed being watched
     sa.Column("seen_at", sa.String(32), nullable=False),
@@ -106,7 +119,8 @@ def _v2(conn):
 # Numbers the queries rely on, kept up to date by every write. max_span_days: the longest date range of any
 # stored event, so a date window becomes a two-sided range on date_start (an index range, not half a scan).
 store_stats = sa.Table(
-    "store_stats", meta,
+    "store_stats",
+    meta,
     sa.Column("key", sa.String(32), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
@@ -158,7 +172,9 @@ class Store:
             self.migrate()
         except sa.exc.SQLAlchemyError as exc:
             reason = " ".join(str(getattr(exc, "orig", None) or exc).split())  # the driver's words, one line
-            raise StoreError(f"cannot open store {_safe(self.url)}: {exc.__class__.__name__}: {reason}") from exc
+            raise StoreError(
+                f"cannot open store {_safe(self.url)}: {exc.__class__.__name__}: {reason}"
+            ) from exc
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -178,7 +194,9 @@ class Store:
 
     def has_article(self, article_id: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
+            return (
+                conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
+            )
 
     def unseen(self, keys: Iterable[str]) -> list[str]:
         """The keys (of watched items) not yet marked seen, in the order given."""
@@ -186,8 +204,10 @@ class Store:
         seen: set[str] = set()
         with self.engine.connect() as conn:
             for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
-                seen.update(conn.execute(sa.select(seen_items.c.key).where(seen_items.c.key.in_(chunk))).scalars())
+                chunk = keys[i : i + 500]
+                seen.update(
+                    conn.execute(sa.select(seen_items.c.key).where(seen_items.c.key.in_(chunk))).scalars()
+                )
         return [k for k in keys if k not in seen]
 
     def mark_seen(self, keys: Iterable[str], target: str = "") -> None:
@@ -208,13 +228,22 @@ class Store:
         try:
             with self.writer.begin() as conn:
                 # ON CONFLICT: a concurrent writer of the same article waits, then inserts nothing.
-                inserted = conn.execute(_insert(conn, articles).values(
-                    id=article.id, title=article.title, url=article.url,
-                    published=article.published.isoformat() if article.published else None,
-                    source=article.source, language=article.language, text=article.text,
-                    ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    n_events=len(found),
-                ).on_conflict_do_nothing(index_elements=["id"]).returning(articles.c.id)).first()
+                inserted = conn.execute(
+                    _insert(conn, articles)
+                    .values(
+                        id=article.id,
+                        title=article.title,
+                        url=article.url,
+                        published=article.published.isoformat() if article.published else None,
+                        source=article.source,
+                        language=article.language,
+                        text=article.text,
+                        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        n_events=len(found),
+                    )
+                    .on_conflict_do_nothing(index_elements=["id"])
+                    .returning(articles.c.id)
+                ).first()
                 if inserted is None:
                     return False
                 rows = [_event_row(conn, event) for event in found]
@@ -227,22 +256,31 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                    for t in (articles, events, places)}
+            return {
+                t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                for t in (articles, events, places)
+            }
 
     def query(self, filters: Filters = Filters(), limit: int | None = None) -> pd.DataFrame:
         """Events matching the filters, with their article's title, url and source, in date order."""
         stmt = (
-            sa.select(*[events.c[c] for c in EVENT_COLUMNS],
-                      articles.c.title, articles.c.url, articles.c.source, articles.c.published)
+            sa.select(
+                *[events.c[c] for c in EVENT_COLUMNS],
+                articles.c.title,
+                articles.c.url,
+                articles.c.source,
+                articles.c.published,
+            )
             .join(articles, events.c.article_id == articles.c.id)
             .order_by(events.c.date_start.nulls_last(), events.c.article_id, events.c.seq)
             .limit(limit)
         )
         with self.engine.connect() as conn:
             stmt = stmt.where(*_conditions(filters, conn))
-            frame = pd.DataFrame(conn.execute(stmt).mappings().all(),
-                                 columns=EVENT_COLUMNS + ["title", "url", "source", "published"])
+            frame = pd.DataFrame(
+                conn.execute(stmt).mappings().all(),
+                columns=EVENT_COLUMNS + ["title", "url", "source", "published"],
+            )
         frame["actors"] = frame["actors"].map(json.loads)
         return frame
 
@@ -264,10 +302,14 @@ class Store:
         row = _floor((events.c.lat + 90) / cell_deg).label("row")
         col = _floor((events.c.lon + 180) / cell_deg).label("col")
         stmt = (
-            sa.select(sa.func.avg(events.c.lat).label("lat"), sa.func.avg(events.c.lon).label("lon"),
-                      events.c.type, sa.func.count().label("count"),
-                      sa.func.min(events.c.date_start).label("date_start"),
-                      sa.func.max(events.c.date_end).label("date_end"))
+            sa.select(
+                sa.func.avg(events.c.lat).label("lat"),
+                sa.func.avg(events.c.lon).label("lon"),
+                events.c.type,
+                sa.func.count().label("count"),
+                sa.func.min(events.c.date_start).label("date_start"),
+                sa.func.max(events.c.date_end).label("date_end"),
+            )
             .where(events.c.lat.is_not(None))
             .group_by(row, col, events.c.type)
             .order_by(sa.desc("count"))
@@ -275,8 +317,10 @@ class Store:
         if filters.sources or filters.text:  # only these filters need the article
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(stmt.where(*_conditions(filters, conn))).mappings().all(),
-                                columns=["lat", "lon", "type", "count", "date_start", "date_end"])
+            return pd.DataFrame(
+                conn.execute(stmt.where(*_conditions(filters, conn))).mappings().all(),
+                columns=["lat", "lon", "type", "count", "date_start", "date_end"],
+            )
 
     def analyze(self) -> None:
         """Refresh statistics after a bulk load that bypassed `add` (and fold SQLite's write-ahead log back in)."""
@@ -292,8 +336,10 @@ class Store:
 
     def date_bounds(self, include_background: bool = True) -> tuple[str | None, str | None]:
         """First start and last end date (an open end counts as its start) of the events."""
-        stmt = sa.select(sa.func.min(events.c.date_start),
-                         sa.func.max(sa.func.coalesce(events.c.date_end, events.c.date_start)))
+        stmt = sa.select(
+            sa.func.min(events.c.date_start),
+            sa.func.max(sa.func.coalesce(events.c.date_end, events.c.date_start)),
+        )
         if not include_background:
             stmt = stmt.where(events.c.background.is_(False))
         with self.engine.connect() as conn:
@@ -304,12 +350,17 @@ class Store:
 
         Keys: events, articles, countries, mapped, first, last (date_start), south, north, west, east."""
         stmt = sa.select(
-            sa.func.count().label("events"), sa.func.count(events.c.article_id.distinct()).label("articles"),
+            sa.func.count().label("events"),
+            sa.func.count(events.c.article_id.distinct()).label("articles"),
             sa.func.count(sa.func.nullif(events.c.country, "").distinct()).label("countries"),
             sa.func.count(events.c.lat).label("mapped"),
-            sa.func.min(events.c.date_start).label("first"), sa.func.max(events.c.date_start).label("last"),
-            sa.func.min(events.c.lat).label("south"), sa.func.max(events.c.lat).label("north"),
-            sa.func.min(events.c.lon).label("west"), sa.func.max(events.c.lon).label("east"))
+            sa.func.min(events.c.date_start).label("first"),
+            sa.func.max(events.c.date_start).label("last"),
+            sa.func.min(events.c.lat).label("south"),
+            sa.func.max(events.c.lat).label("north"),
+            sa.func.min(events.c.lon).label("west"),
+            sa.func.max(events.c.lon).label("east"),
+        )
         if filters.sources or filters.text:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
@@ -318,13 +369,17 @@ class Store:
     def histogram(self, filters: Filters = Filters()) -> pd.DataFrame:
         """Matching events per start day and type (columns day, type, count), counted in SQL."""
         # Grouped in the covering index's own order (date_end included), so no sort; pandas sums the rest.
-        stmt = (sa.select(events.c.date_start, events.c.type, sa.func.count())
-                .where(events.c.date_start.is_not(None))
-                .group_by(events.c.date_start, events.c.date_end, events.c.type))
+        stmt = (
+            sa.select(events.c.date_start, events.c.type, sa.func.count())
+            .where(events.c.date_start.is_not(None))
+            .group_by(events.c.date_start, events.c.date_end, events.c.type)
+        )
         if filters.sources or filters.text:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
-            rows = [tuple(r) for r in conn.execute(stmt.where(*_conditions(filters, conn)))]  # plain tuples: fast
+            rows = [
+                tuple(r) for r in conn.execute(stmt.where(*_conditions(filters, conn)))
+            ]  # plain tuples: fast
         frame = pd.DataFrame(rows, columns=["day", "type", "count"])
         return frame.groupby(["day", "type"], as_index=False)["count"].sum()
 
@@ -342,7 +397,9 @@ def _conditions(f: Filters, conn) -> list:
     if f.start:
         conds.append(sa.func.coalesce(events.c.date_end, events.c.date_start) >= f.start)
         # Implied by the overlap, and gives the index a lower bound: no stored range is longer than max span.
-        span = conn.execute(sa.select(store_stats.c.value).where(store_stats.c.key == "max_span_days")).scalar()
+        span = conn.execute(
+            sa.select(store_stats.c.value).where(store_stats.c.key == "max_span_days")
+        ).scalar()
         conds.append(events.c.date_start >= _days_before(f.start, 0 if span is None else span))
     if f.end:
         conds.append(events.c.date_start <= f.end)
@@ -358,8 +415,11 @@ def _conditions(f: Filters, conn) -> list:
         conds.append(events.c.actors.ilike(f"%{_escape_like(f.actor)}%", escape="\\"))
     if f.text:
         pattern = f"%{_escape_like(f.text)}%"
-        conds.append(sa.or_(events.c.sentence.ilike(pattern, escape="\\"),
-                            articles.c.title.ilike(pattern, escape="\\")))
+        conds.append(
+            sa.or_(
+                events.c.sentence.ilike(pattern, escape="\\"), articles.c.title.ilike(pattern, escape="\\")
+            )
+        )
     return conds
 
 
@@ -400,10 +460,17 @@ def _span_days(start: str | None, end: str | None) -> int:
 def _raise_max_span(conn, span: int) -> None:
     """Raise the stored max span to `span` (never lower it: concurrent writers each keep the larger)."""
     stmt = _insert(conn, store_stats).values(key="max_span_days", value=span)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=[store_stats.c.key],
-        set_={"value": sa.case((stmt.excluded.value > store_stats.c.value, stmt.excluded.value),
-                               else_=store_stats.c.value)}))
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[store_stats.c.key],
+            set_={
+                "value": sa.case(
+                    (stmt.excluded.value > store_stats.c.value, stmt.excluded.value),
+                    else_=store_stats.c.value,
+                )
+            },
+        )
+    )
 
 
 def _refresh_max_span(conn) -> None:
@@ -426,12 +493,20 @@ def _event_row(conn, event: Event) -> dict:
 
 
 def _place_id(conn, event: Event) -> int:
-    key = {"name": event.place, "lat": round(event.lat, 5), "lon": round(event.lon, 5), "country": event.country}
+    key = {
+        "name": event.place,
+        "lat": round(event.lat, 5),
+        "lon": round(event.lon, 5),
+        "country": event.country,
+    }
     found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar()
     if found is None:
         # Two writers may add the same new place at once: the second inserts nothing and reads the first's.
-        conn.execute(_insert(conn, places).values(**key).on_conflict_do_nothing(
-            index_elements=["name", "lat", "lon", "country"]))
+        conn.execute(
+            _insert(conn, places)
+            .values(**key)
+            .on_conflict_do_nothing(index_elements=["name", "lat", "lon", "country"])
+        )
         found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar_one()
     return found
 
@@ -444,7 +519,7 @@ def _driver_url(url: str) -> str:
     """postgresql://... means the psycopg (3) driver, the one the project installs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -460,7 +535,9 @@ def _engine_options(url: str) -> dict:
 
 def _sqlite_begin(conn):
     # pysqlite's own BEGIN handling is off (see _sqlite_pragmas): SQLAlchemy's transactions are the real ones.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+    conn.exec_driver_sql(
+        "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN"
+    )
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

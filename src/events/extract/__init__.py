@@ -65,7 +65,9 @@ def extract_events(
             if triggers.hypothetical(trig.token) or triggers.general(trig.token):
                 continue
             when, source = _when_for(trig, whens, history)
-            background = history is not None and source in ("sentence", "context") and _is_past(when, news_day)
+            background = (
+                history is not None and source in ("sentence", "context") and _is_past(when, news_day)
+            )
             drafts.append(Mention(trig, sent, si, actors, when, source, background))
     _fill_dates(drafts, lead, pub)
     drafts = places.locate(drafts, toponyms, dateline, doc)
@@ -169,7 +171,9 @@ def _event(article: Article, d: Mention, seq: int) -> Event:
     place = d.place
     # a country's or a continent's centre is nowhere in particular: the event keeps its place name but gets no
     # point on the map
-    located = place is not None and place.kind != "country" and not (place.kind == "region" and not place.country)
+    located = (
+        place is not None and place.kind != "country" and not (place.kind == "region" and not place.country)
+    )
     trig = d.trig.token
     extra = dict(d.extra, date_text=when.text, date_source=d.when_source, link_score=round(d.link_score, 3))
     if d.others:
@@ -206,5 +210,10 @@ def _event(article: Article, d: Mention, seq: int) -> Event:
 def _provenance(m: Mention) -> dict:
     """Where one mention of a happening stands in the article."""
     sentence, trig = _visible(m.sent), m.trig.token
-    return {"sentence_start": sentence.start_char, "sentence_end": sentence.end_char, "trigger": m.trig.span.text,
-            "trigger_start": trig.idx, "type": m.type}
+    return {
+        "sentence_start": sentence.start_char,
+        "sentence_end": sentence.end_char,
+        "trigger": m.trig.span.text,
+        "trigger_start": trig.idx,
+        "type": m.type,
+    }

@@ -97,7 +97,9 @@ def _past_day(published: date, month: int, day: int, year: int | None) -> date |
             return date(year, month, day)
         found = date(published.year, month, day)
         # a page dated the evening before in another time zone may tell of the next day ("13 September, 00:05")
-        return found if found <= published + timedelta(days=AHEAD_DAYS) else date(published.year - 1, month, day)
+        return (
+            found if found <= published + timedelta(days=AHEAD_DAYS) else date(published.year - 1, month, day)
+        )
     except ValueError:
         return None
 

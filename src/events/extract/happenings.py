@@ -65,7 +65,12 @@ def _fold(h: Mention, m: Mention) -> None:
     """Add `m` to happening `h`: the finer place and the own date win, a casualty keeps the violent type."""
     h.others.append(m)
     if _finer(m, h):
-        h.place, h.place_source, h.geo_precision, h.link_score = m.place, m.place_source, m.geo_precision, m.link_score
+        h.place, h.place_source, h.geo_precision, h.link_score = (
+            m.place,
+            m.place_source,
+            m.geo_precision,
+            m.link_score,
+        )
         if "place_rule" in m.extra:
             h.extra["place_rule"] = m.extra["place_rule"]
     if h.when_source != "sentence" and m.when_source == "sentence":

@@ -432,8 +432,20 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
 
 # A lower-case kind word after a name ("Homs province", "Kayamla village") is mostly left out of the gold
 # spans, while a capitalised one ("Aleppo Governorate") is part of the name (cross-validated: F1 +0.004).
-CLASS_WORDS = ("province", "village", "city", "district", "region", "town", "area", "governorate", "zone", "county",
-               "state", "camp")
+CLASS_WORDS = (
+    "province",
+    "village",
+    "city",
+    "district",
+    "region",
+    "town",
+    "area",
+    "governorate",
+    "zone",
+    "county",
+    "state",
+    "camp",
+)
 
 
 def without_class_word(span: Span) -> Span:

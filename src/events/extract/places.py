@@ -153,8 +153,6 @@ def _points_at(span: Span, broad: Span, trigger: Token) -> bool:
     )
 
 
-
-
 # ---- the fallback chain when the sentence names no place, and the most specific place the article allows ----
 
 LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
@@ -162,12 +160,62 @@ FINE_KINDS = ("city", "site", "island")
 LINE_KINDS = ("border", "water")
 REACH_KM = {"line": 400.0, "region": 300.0}  # how far along a line, or inside a region, a named place may lie
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
-CHAIN_PLACE_TYPES = ("detention", "gunfire", "explosion", "border_crossing", "defection", "other", "propaganda")
+CHAIN_PLACE_TYPES = (
+    "detention",
+    "gunfire",
+    "explosion",
+    "border_crossing",
+    "defection",
+    "other",
+    "propaganda",
+)
 SPEAKER_VERBS = frozenset(
-    ["say", "tell", "report", "add", "state", "announce", "claim", "confirm", "accuse", "deny", "warn", "urge", "condemn", "protest", "blame", "insist", "respond", "demand", "call", "vow", "threaten"]
+    [
+        "say",
+        "tell",
+        "report",
+        "add",
+        "state",
+        "announce",
+        "claim",
+        "confirm",
+        "accuse",
+        "deny",
+        "warn",
+        "urge",
+        "condemn",
+        "protest",
+        "blame",
+        "insist",
+        "respond",
+        "demand",
+        "call",
+        "vow",
+        "threaten",
+    ]
 )
 SPEAKER_HEADS = frozenset(
-    ["military", "ministry", "government", "office", "official", "army", "spokesman", "spokeswoman", "spokesperson", "embassy", "foreign", "authorities", "leadership", "president", "leader", "media", "agency", "command", "forces"]
+    [
+        "military",
+        "ministry",
+        "government",
+        "office",
+        "official",
+        "army",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "embassy",
+        "foreign",
+        "authorities",
+        "leadership",
+        "president",
+        "leader",
+        "media",
+        "agency",
+        "command",
+        "forces",
+    ]
 )
 
 
@@ -209,7 +257,11 @@ def listed_with(doc: Doc, place: Toponym, toponyms: list[Toponym]) -> list[Topon
     members = {root.i} | {t.i for t in root.subtree if t.dep_ == "conj" and _conj_chain(t, root)}
     out = []
     for t in toponyms:
-        if not (sent.start_char <= t.start < sent.end_char) or t.name == place.name or t.kind not in FINE_KINDS:
+        if (
+            not (sent.start_char <= t.start < sent.end_char)
+            or t.name == place.name
+            or t.kind not in FINE_KINDS
+        ):
             continue
         other = doc.char_span(t.start, t.end, alignment_mode="expand")
         if other is not None and other.root.i in members and t.resolved and t not in out:
@@ -242,7 +294,9 @@ def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
     prev = _previous_same_event(mentions, i)
     if prev is not None:
         m.place, m.place_source, m.geo_precision = prev.place, "previous_sentence", prev.geo_precision
-    elif main is not None and main.kind in FINE_KINDS:  # the article's own place before where the reporter sat
+    elif (
+        main is not None and main.kind in FINE_KINDS
+    ):  # the article's own place before where the reporter sat
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
     elif dateline is not None and dateline.resolved and not m.background:
         m.place, m.place_source, m.geo_precision = dateline, "dateline", precision_of(dateline)
@@ -265,8 +319,11 @@ def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[
         rule = "place-on-line"
     else:  # a province, district or region
         inside = [
-            t for t in toponyms
-            if t.kind in FINE_KINDS and t.country == place.country and _within(t, place, REACH_KM["region"])
+            t
+            for t in toponyms
+            if t.kind in FINE_KINDS
+            and t.country == place.country
+            and _within(t, place, REACH_KM["region"])
             and (place.kind != "admin1" or not t.admin1 or t.admin1 == place.admin1)
         ]
         rule = "place-in-region"
@@ -291,7 +348,19 @@ def _is_place(doc: Doc, t: Toponym) -> bool:
     )
 
 
-NAME_HEADS = frozenset(["Convention", "Conventions", "Accord", "Accords", "Agreement", "Declaration", "Games", "Protocol", "Treaty"])
+NAME_HEADS = frozenset(
+    [
+        "Convention",
+        "Conventions",
+        "Accord",
+        "Accords",
+        "Agreement",
+        "Declaration",
+        "Games",
+        "Protocol",
+        "Treaty",
+    ]
+)
 
 
 def _after_preposition(doc: Doc, t: Toponym) -> bool:
@@ -354,7 +423,11 @@ def _previous_same_event(mentions: list, i: int):
     were. An arrival is by nature somewhere else than what came before, so it follows only an earlier arrival."""
     m = mentions[i]
     for prev in reversed(mentions[:i]):
-        if prev.place is None or prev.background != m.background or prev.place_source in ("dateline", "article"):
+        if (
+            prev.place is None
+            or prev.background != m.background
+            or prev.place_source in ("dateline", "article")
+        ):
             continue
         if family(prev.type) == family(m.type) or m.type in CHAIN_PLACE_TYPES:
             return prev

@@ -56,7 +56,7 @@ def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
 
     context = context_mentions(text, gazetteer(), [(m.start, m.end) for m in mentions])
     found = resolve_mentions(text, mentions + context)
-    return found[:len(mentions)]
+    return found[: len(mentions)]
 
 
 def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
@@ -68,14 +68,17 @@ def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
     mentions = recognize(parsed, gazetteer())
     text = parsed.doc.text
     if parsed.dateline:
-        text = text[:parsed.dateline_start] + parsed.dateline + text[parsed.dateline_end:]
+        text = text[: parsed.dateline_start] + parsed.dateline + text[parsed.dateline_end :]
         for start, end in _parts(parsed.dateline, parsed.dateline_start):
             mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
     mentions.sort(key=lambda m: m.start)
     found = resolve_mentions(text, mentions)
     # a name no gazetteer knows is more often a person or an organisation than a place
-    return [t for t, m in zip(found, mentions) if t.resolved
-            and (not m.context_only or (demonyms and m.weight < 1.0 and t.kind == "country"))]
+    return [
+        t
+        for t, m in zip(found, mentions)
+        if t.resolved and (not m.context_only or (demonyms and m.weight < 1.0 and t.kind == "country"))
+    ]
 
 
 def _parts(place: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -107,7 +110,7 @@ def geocode(name: str, limit: int = 5) -> list[Toponym]:
     spans = _parts(text)
     if not spans:  # only punctuation (",", " , "): no name to look up
         return []
-    first = text[spans[0][0]:spans[0][1]]
+    first = text[spans[0][0] : spans[0][1]]
     gaz = gazetteer()
     cands = list(resolver.candidates(gaz, first))
     if not cands:
@@ -131,8 +134,16 @@ def entry_name(gazetteer_id: str) -> str:
 
 
 def _row(t: Toponym) -> dict:
-    return {"start": t.start, "end": t.end, "name": t.name, "lat": t.lat, "lon": t.lon, "country": t.country,
-            "kind": t.kind, "score": t.score}
+    return {
+        "start": t.start,
+        "end": t.end,
+        "name": t.name,
+        "lat": t.lat,
+        "lon": t.lon,
+        "country": t.country,
+        "kind": t.kind,
+        "score": t.score,
+    }
 
 
 def _read(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
@@ -144,7 +155,7 @@ def _read(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
         except json.JSONDecodeError as exc:
             raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise InputError(f"line {number}: needs a \"text\" string")
+            raise InputError(f'line {number}: needs a "text" string')
         yield number, row
 
 

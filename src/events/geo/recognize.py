@@ -12,18 +12,93 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 STRONG_KINDS = ("country", "border", "site")
 PHRASE_KINDS = ("country", "admin1", "border", "site", "island", "water", "region")
 # Names that are also everyday words: "the North", "the South", "Central" (Cameroon has regions so named).
-GENERIC = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "centre",
-           "center", "upper", "lower", "coast", "capital", "city", "island", "islands", "region", "interior",
-           "midlands", "mainland", "border", "littoral", "plateau", "lakes", "north east", "north west",
-           "south east", "south west", "far north", "highlands", "valley", "delta", "river", "sea", "ocean"}
+GENERIC = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "centre",
+    "center",
+    "upper",
+    "lower",
+    "coast",
+    "capital",
+    "city",
+    "island",
+    "islands",
+    "region",
+    "interior",
+    "midlands",
+    "mainland",
+    "border",
+    "littoral",
+    "plateau",
+    "lakes",
+    "north east",
+    "north west",
+    "south east",
+    "south west",
+    "far north",
+    "highlands",
+    "valley",
+    "delta",
+    "river",
+    "sea",
+    "ocean",
+}
 # "the border town of Kaesong", "the city of Goseong": a named place whatever spaCy tagged it.
-_TOWN_OF = re.compile(r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
-                      r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
-INSTITUTIONS = {"Police", "Department", "Council", "School", "Schools", "Board", "Fire", "Hospital", "Library",
-                "Township", "Sheriff", "Chamber", "Commission", "Court", "Airport", "Mayor", "Municipal",
-                "Authority", "Zoo", "Park", "Parks", "Utilities", "Housing", "Rescue"}
-LOCATIVE = {"in", "near", "at", "from", "to", "through", "across", "into", "outside", "around", "toward",
-            "towards", "via", "inside", "between"}
+_TOWN_OF = re.compile(
+    r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
+    r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
+)
+INSTITUTIONS = {
+    "Police",
+    "Department",
+    "Council",
+    "School",
+    "Schools",
+    "Board",
+    "Fire",
+    "Hospital",
+    "Library",
+    "Township",
+    "Sheriff",
+    "Chamber",
+    "Commission",
+    "Court",
+    "Airport",
+    "Mayor",
+    "Municipal",
+    "Authority",
+    "Zoo",
+    "Park",
+    "Parks",
+    "Utilities",
+    "Housing",
+    "Rescue",
+}
+LOCATIVE = {
+    "in",
+    "near",
+    "at",
+    "from",
+    "to",
+    "through",
+    "across",
+    "into",
+    "outside",
+    "around",
+    "toward",
+    "towards",
+    "via",
+    "inside",
+    "between",
+}
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -66,7 +141,11 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":  # NORP: demonyms, kept as evidence
             spans.append((ent.start_char, ent.end_char, ent.label_))
-        elif ent.label_ in ("ORG", "PERSON", "NORP") and ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE:
+        elif (
+            ent.label_ in ("ORG", "PERSON", "NORP")
+            and ent.start > 0
+            and doc[ent.start - 1].lower_ in LOCATIVE
+        ):
             # "through Amritsar" tagged ORG: a place when a town of that very name exists
             spans.append((ent.start_char, ent.end_char, "TOWN"))
         elif ent.label_ == "ORG" and len(ent) > 1 and any(t.text in INSTITUTIONS for t in ent[1:]):
@@ -76,16 +155,25 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
                 if head[-1].text not in INSTITUTIONS and _town(gaz, head.text, 5_000):
                     spans.append((head.start_char, head.end_char, "TOWN"))
                     break
-        elif (ent.label_ in ("ORG", "PERSON") and len(ent) == 1 and ent[0].dep_ in ("compound", "nmod", "amod")
-              and ent[0].head.pos_ == "NOUN" and _town(gaz, ent.text, 50_000)):
+        elif (
+            ent.label_ in ("ORG", "PERSON")
+            and len(ent) == 1
+            and ent[0].dep_ in ("compound", "nmod", "amod")
+            and ent[0].head.pos_ == "NOUN"
+            and _town(gaz, ent.text, 50_000)
+        ):
             # "Alexandria police" tagged PERSON: a town's name used as a modifier
             spans.append((ent.start_char, ent.end_char, "TOWN"))
     weak = doc.vocab.strings["WEAK"]
     for match_id, start, end in _matcher(gaz)(doc):
         span = doc[start:end]
-        if match_id == weak and (span[0].ent_type_ == "PERSON" or not (
+        if match_id == weak and (
+            span[0].ent_type_ == "PERSON"
+            or not (
                 (start > 0 and doc[start - 1].lower_ in LOCATIVE | {"the"} and span[0].ent_type_ != "ORG")
-                or _big_region(gaz, span.text))):
+                or _big_region(gaz, span.text)
+            )
+        ):
             continue  # "Van", "Rivers": a region's name only after "in", "the"...; "Texas" anywhere
         spans.append((span.start_char, span.end_char, "GAZ"))
     for match in _TOWN_OF.finditer(doc.text):
@@ -118,7 +206,9 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
     people |= {ent.text for ent in doc.ents if ent.label_ == "NORP"}
     mentions = [m for m in mentions if m.context_only or m.name not in people or _strong(gaz, m.name)]
     taken = [(m.start, m.end) for m in mentions]
-    mentions += _repeats(doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken)
+    mentions += _repeats(
+        doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken
+    )
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -130,20 +220,24 @@ def _surname(person) -> str:
 
 def _town(gaz: Gazetteer, text: str, population: int) -> bool:
     """The own name of a town of at least this population."""
-    return any(e.kind == "city" and e.match == PRIMARY and e.population >= population
-               for e in candidates(gaz, text))
+    return any(
+        e.kind == "city" and e.match == PRIMARY and e.population >= population for e in candidates(gaz, text)
+    )
 
 
 def _big_region(gaz: Gazetteer, text: str) -> bool:
     """'Punjab', 'Queensland': the own name of a populous first-level region."""
-    return any(e.kind == "admin1" and e.match == PRIMARY and e.population >= 2_000_000
-               for e in candidates(gaz, text))
+    return any(
+        e.kind == "admin1" and e.match == PRIMARY and e.population >= 2_000_000 for e in candidates(gaz, text)
+    )
 
 
 def _strong(gaz: Gazetteer, text: str) -> bool:
     """A country, region or curated border feature is a place even where spaCy sees a person or a group."""
-    return any((e.kind in STRONG_KINDS or e.kind == "admin1") and e.match in (PRIMARY, ALIAS)
-               for e in candidates(gaz, text))
+    return any(
+        (e.kind in STRONG_KINDS or e.kind == "admin1") and e.match in (PRIMARY, ALIAS)
+        for e in candidates(gaz, text)
+    )
 
 
 def _repeats(text: str, mentions: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
@@ -191,7 +285,6 @@ def _adjective(doc, start: int, end: int) -> bool:
     return span is not None and len(span) == 1 and span[0].tag_ in ("JJ", "NNPS") and span[0].dep_ == "amod"
 
 
-
 _GAP = re.compile(r"\s+(?:(?:of|de|and)\s+)?")
 _WORD = re.compile(r"[A-Z][\w'’-]*(?:\.(?=[\s,]))?")
 
@@ -199,8 +292,11 @@ _WORD = re.compile(r"[A-Z][\w'’-]*(?:\.(?=[\s,]))?")
 @lru_cache(maxsize=4)
 def _phrase_names(gaz: Gazetteer) -> frozenset[str]:
     """The phrase matcher's names as written, and second-level regions, for a fast scan without tokenising."""
-    return frozenset(n for n, _kind in gaz.names_of(PHRASE_KINDS + ("admin2",))
-                     if len(n) > 2 and n[:1].isupper() and normalize(n) not in GENERIC)
+    return frozenset(
+        n
+        for n, _kind in gaz.names_of(PHRASE_KINDS + ("admin2",))
+        if len(n) > 2 and n[:1].isupper() and normalize(n) not in GENERIC
+    )
 
 
 def context_mentions(text: str, gaz: Gazetteer, taken: list[tuple[int, int]]) -> list[Mention]:

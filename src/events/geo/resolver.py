@@ -30,8 +30,17 @@ MAX_POINTS = 25  # the most certain other places are enough to tell where the st
 ROUNDS = 3
 
 # Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
-KIND_PRIOR = {"country": 4.5, "admin1": 2.0, "admin2": 1.0, "region": 1.5, "border": 2.5, "site": 1.0, "island": 1.0,
-              "water": 1.5, "city": 0.0}
+KIND_PRIOR = {
+    "country": 4.5,
+    "admin1": 2.0,
+    "admin2": 1.0,
+    "region": 1.5,
+    "border": 2.5,
+    "site": 1.0,
+    "island": 1.0,
+    "water": 1.5,
+    "city": 0.0,
+}
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
 CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
@@ -50,11 +59,15 @@ LOCAL_MAX = 2  # only the first regions after it
 _AFTER = re.compile(r"\s*,\s*((?:[A-Z][\w.'-]*)(?:\s+[A-Z][\w.'-]*){0,2})")
 # "Albany is a town in Orleans County, Vermont", "Ota (also Otta) is a town in Ogun State": the regions named in
 # the clause that defines a place hold it, as an explicit container does.
-_DEFINED = re.compile(r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}"
-                      r"(?:is|was)\s+(?:a|an|the|one)\b([^.;:]{0,80}?)\b(?:in|of|within)\b[^.;:]{0,160}")
+_DEFINED = re.compile(
+    r"\s*(?:\([^()]{0,120}\)\s*|/[^/\n]{1,40}/\s*|,[^,.;:]{1,60},\s*){0,2}"
+    r"(?:is|was)\s+(?:a|an|the|one)\b([^.;:]{0,80}?)\b(?:in|of|within)\b[^.;:]{0,160}"
+)
 # ... and may say it is a settlement: then a town of that name, not a county or province named like it
-_SETTLEMENT = re.compile(r"\b(?:town|city|village|hamlet|community|locality|settlement|suburb|neighbou?rhood|"
-                         r"municipality|borough|capital)\b")
+_SETTLEMENT = re.compile(
+    r"\b(?:town|city|village|hamlet|community|locality|settlement|suburb|neighbou?rhood|"
+    r"municipality|borough|capital)\b"
+)
 W_SETTLEMENT = 4.0
 _COMMA = re.compile(r"\s*,\s*")
 _SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
@@ -96,7 +109,9 @@ class _Group:
 def prior(entry: Entry) -> float:
     """How likely this entry is meant, before reading the article."""
     pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
-    score = POP_WEIGHT * math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
+    score = (
+        POP_WEIGHT * math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
+    )
     if entry.source == "curated":
         score += CURATED
     elif entry.source == CAPITAL:
@@ -106,10 +121,17 @@ def prior(entry: Entry) -> float:
 
 def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
     """A city that is most of its same-named region (Seoul, Busan) is meant before the region."""
-    cities = {(e.admin1, normalize(e.name)): e.population for e in cands if e.kind == "city"
-              and e.match in (PRIMARY, ALIAS)}
-    return [p - 3.0 if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
-            else p for e, p in zip(cands, priors)]
+    cities = {
+        (e.admin1, normalize(e.name)): e.population
+        for e in cands
+        if e.kind == "city" and e.match in (PRIMARY, ALIAS)
+    }
+    return [
+        p - 3.0
+        if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
+        else p
+        for e, p in zip(cands, priors)
+    ]
 
 
 def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
@@ -254,8 +276,12 @@ def _fall_back_to_holder(g: _Group) -> None:
     # GeoNames' county codes have changed over time (Connecticut's counties are now planning regions):
     # a candidate in the same state close to the county is taken to be in it
     close = best.admin1 == finest.admin1 and km(best.lat, best.lon, finest.lat, finest.lon) < NEAR_KM / 3
-    if best.kind not in ("country", "admin1", "water") and best.key != finest.key and not _inside(best, finest) \
-            and not close:
+    if (
+        best.kind not in ("country", "admin1", "water")
+        and best.key != finest.key
+        and not _inside(best, finest)
+        and not close
+    ):
         g.cands = [finest]  # reported at the region's point, with the region's kind
         g.scores, g.best, g.prob = [0.0], 0, g.prob * 0.5
 
@@ -266,8 +292,11 @@ def _place_approximate(groups: list[_Group]) -> None:
         best = g.cands[g.best]
         if best.source != APPROX:
             continue
-        towns = [o.cands[o.best] for o in groups if o.cands[o.best].admin1 == best.admin1
-                 and o.cands[o.best].kind == "city"]
+        towns = [
+            o.cands[o.best]
+            for o in groups
+            if o.cands[o.best].admin1 == best.admin1 and o.cands[o.best].kind == "city"
+        ]
         if towns:
             town = max(towns, key=lambda e: e.population)
             g.cands[g.best] = best._replace(lat=town.lat, lon=town.lon)
@@ -285,7 +314,7 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
         if clause_end > 0 and _SETTLEMENT.search(defined.group(1)):
             g.settlement = True
         seen = {g.name}
-        for other, og in ordered[i + 1:]:
+        for other, og in ordered[i + 1 :]:
             if other.start - m.end > LOCAL_CHARS and other.start >= clause_end:
                 break
             name = og.name
@@ -330,7 +359,9 @@ def _evidence(groups: list[_Group]) -> tuple:
                 if entry.admin1:
                     admins[entry.admin1] += weight * p
         w = other.prob * weight
-        if (best.kind not in ("country", "region", "admin2") or best.source == "curated") and best.source != APPROX:
+        if (
+            best.kind not in ("country", "region", "admin2") or best.source == "curated"
+        ) and best.source != APPROX:
             log_w = math.log(min(w, 1.0)) if w > 0 else -math.inf  # what nearness uses (see _nearness)
             points.append((best.lat, best.lon, w, best.country, name, log_w))
     countries, admins = defaultdict(float), defaultdict(float)
@@ -368,7 +399,9 @@ def _rescore(g: _Group, evidence: tuple) -> None:
             if admins is None:
                 admins = {k: w - own_a.get(k, 0.0) for k, w in all_admins.items()}
             # a country holds the regions and towns voted for inside it, as a town is near them
-            s += W_ADMIN1 * _saturate(sum(w for a1, w in admins.items() if a1.startswith(entry.country + ".")))
+            s += W_ADMIN1 * _saturate(
+                sum(w for a1, w in admins.items() if a1.startswith(entry.country + "."))
+            )
             s += W_NEAR * min(sum(p[2] for p in points if p[3] == entry.country), 1.0)
         scores.append(s)
     if points:
@@ -430,17 +463,33 @@ def _toponym(m: Mention, g: _Group) -> Toponym:
         probs = g.probs  # the softmax of the final scores (_choose)
         second = max((i for i in range(len(probs)) if i != g.best), key=probs.__getitem__)
         e = g.cands[second]
-        g.runner = {"name": e.name, "lat": e.lat, "lon": e.lon, "country": e.country, "kind": _kind(e),
-                    "score": round(probs[second], 3)}
+        g.runner = {
+            "name": e.name,
+            "lat": e.lat,
+            "lon": e.lon,
+            "country": e.country,
+            "kind": _kind(e),
+            "score": round(probs[second], 3),
+        }
     runner = dict(g.runner) if len(g.cands) > 1 else None
     return entry_toponym(g.cands[g.best], m.start, m.end, m.name, g.prob, runner)
 
 
 def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
     """A resolved Toponym from a gazetteer entry."""
-    return Toponym(start, end, name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country,
-                   kind=_kind(entry), admin1=entry.admin1, gazetteer_id=entry.key, score=round(score, 3),
-                   runner_up=runner)
+    return Toponym(
+        start,
+        end,
+        name,
+        lat=round(entry.lat, 5),
+        lon=round(entry.lon, 5),
+        country=entry.country,
+        kind=_kind(entry),
+        admin1=entry.admin1,
+        gazetteer_id=entry.key,
+        score=round(score, 3),
+        runner_up=runner,
+    )
 
 
 def _kind(entry: Entry) -> str:

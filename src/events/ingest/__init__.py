@@ -26,24 +26,80 @@ from events.ingest.base import (
 from events.ingest.tables import json_article, open_table, read_csv, read_json_array, read_jsonl
 from events.models import Article
 
-__all__ = ["MAX_BYTES", "ReadOptions", "format_of", "json_article", "parse_day", "parse_published",
-           "read_file", "read_jsonl", "read_page", "read_paths", "read_url", "text_article"]
+__all__ = [
+    "MAX_BYTES",
+    "ReadOptions",
+    "format_of",
+    "json_article",
+    "parse_day",
+    "parse_published",
+    "read_file",
+    "read_jsonl",
+    "read_page",
+    "read_paths",
+    "read_url",
+    "text_article",
+]
 
 SUFFIXES = {
-    ".txt": "text", ".text": "text", ".md": "text",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
-    ".csv": "csv", ".tsv": "csv",
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
-    ".rss": "feed", ".atom": "feed", ".xml": "feed", ".rdf": "feed",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".rdf": "feed",
 }
 # Never sniffed inside folders: formats the tool does not read, or junk a folder commonly holds.
-_IGNORED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip",
-            ".gz", ".bz2", ".xz", ".7z", ".tar", ".mp3", ".mp4", ".exe", ".so", ".pyc", ".sqlite", ".db",
-            ".py", ".js", ".css", ".sh", ".toml", ".yaml", ".yml", ".ini", ".cfg", ".log"}
+_IGNORED = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".zip",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".7z",
+    ".tar",
+    ".mp3",
+    ".mp4",
+    ".exe",
+    ".so",
+    ".pyc",
+    ".sqlite",
+    ".db",
+    ".py",
+    ".js",
+    ".css",
+    ".sh",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".ini",
+    ".cfg",
+    ".log",
+}
 
 
-def read_paths(paths: Iterable[str], published: date | None = None,
-               options: ReadOptions | None = None) -> Iterator[Article | InputError]:
+def read_paths(
+    paths: Iterable[str], published: date | None = None, options: ReadOptions | None = None
+) -> Iterator[Article | InputError]:
     """Articles from files, folders (recursive), URLs (with options.fetch) and '-' (stdin), in order.
 
     Failures are yielded, not raised, so one bad item never stops the batch.
@@ -123,8 +179,9 @@ def sniff(head: bytes) -> str | None:
     return "text"
 
 
-def read_file(path: Path, published: date | None = None,
-              options: ReadOptions | None = None) -> Iterator[Article | InputError]:
+def read_file(
+    path: Path, published: date | None = None, options: ReadOptions | None = None
+) -> Iterator[Article | InputError]:
     """Articles from one file of any supported format."""
     from events.ingest.feeds import read_feed
     from events.ingest.html import html_article
@@ -155,8 +212,9 @@ def read_file(path: Path, published: date | None = None,
     elif fmt == "json":
         yield from _decoded(data, name, lambda text: read_json_array(text, name, options))
     else:
-        yield from _decoded(data, name, lambda text: [guard(lambda: text_article(text, name, options=options),
-                                                            name)])
+        yield from _decoded(
+            data, name, lambda text: [guard(lambda: text_article(text, name, options=options), name)]
+        )
 
 
 def read_url(url: str, options: ReadOptions) -> Iterator[Article | InputError]:
@@ -180,20 +238,31 @@ def read_page(page, url: str, options: ReadOptions) -> Iterator[Article | InputE
     elif fmt == "html":
         yield guard(lambda: html_article(page.data, url, options, url=page.url), url)
     elif fmt == "text":
-        yield from _decoded(page.data, url, lambda text: [guard(
-            lambda: text_article(text, url, options=options, url=page.url), url)])
+        yield from _decoded(
+            page.data,
+            url,
+            lambda text: [guard(lambda: text_article(text, url, options=options, url=page.url), url)],
+        )
     else:
         yield InputError(f"{url}: cannot read content of type {page.content_type or 'unknown'!r}")
 
 
-def text_article(text: str, name: str, published: date | None = None, options: ReadOptions | None = None,
-                 url: str = "") -> Article:
+def text_article(
+    text: str, name: str, published: date | None = None, options: ReadOptions | None = None, url: str = ""
+) -> Article:
     """A plain-text article: first line the title, the rest the body; the id is a hash of the text."""
     title, _, body = text.strip().partition("\n")
     if not body.strip():
         title, body = "", title
-    return build_article(body, name=name, options=_merge(options, published), title=title, url=url,
-                         source=name, input_format="text")
+    return build_article(
+        body,
+        name=name,
+        options=_merge(options, published),
+        title=title,
+        url=url,
+        source=name,
+        input_format="text",
+    )
 
 
 def _read_table(path: Path, fmt: str, options: ReadOptions) -> Iterator[Article | InputError]:
@@ -205,7 +274,9 @@ def _read_table(path: Path, fmt: str, options: ReadOptions) -> Iterator[Article 
         if fmt == "jsonl":
             yield from read_jsonl(stream, str(path), options=options)
         else:
-            yield from read_csv(stream, str(path), options, delimiter="\t" if path.suffix.lower() == ".tsv" else None)
+            yield from read_csv(
+                stream, str(path), options, delimiter="\t" if path.suffix.lower() == ".tsv" else None
+            )
 
 
 def _decoded(data: bytes, name: str, read) -> Iterator[Article | InputError]:

@@ -17,7 +17,15 @@ MAX_TEXT_CHARS = 1_000_000  # spaCy's own max_length: one article longer than th
 DEFAULT_COLUMNS = {
     "text": ("text", "body", "content", "article", "full_text", "article_text", "story", "maintext"),
     "title": ("title", "headline", "heading"),
-    "date": ("published", "date", "publish_date", "pubdate", "published_at", "date_published", "publication_date"),
+    "date": (
+        "published",
+        "date",
+        "publish_date",
+        "pubdate",
+        "published_at",
+        "date_published",
+        "publication_date",
+    ),
     "id": ("id", "article_id", "guid", "uid", "doc_id"),
     "url": ("url", "link", "permalink", "source_url"),
     "source": ("source", "outlet", "publisher", "site", "sitename", "domain", "feed"),
@@ -138,7 +146,9 @@ def dateline_date(text: str, reference: date | None) -> date | None:
     if month is None:
         return None
     reference = reference or date.today()
-    years = [int(parts["year"])] if parts["year"] else [reference.year + 1, reference.year, reference.year - 1]
+    years = (
+        [int(parts["year"])] if parts["year"] else [reference.year + 1, reference.year, reference.year - 1]
+    )
     for year in years:
         try:
             day = date(year, month, int(parts["day"]))
@@ -149,12 +159,54 @@ def dateline_date(text: str, reference: date | None) -> date | None:
     return None
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 
 # The commonest English words: a cheap check before the statistical model, which is shaky on short snippets.
 _ENGLISH = frozenset(
-    ["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "was", "with", "as", "by", "at", "from", "it", "said", "were", "are", "has", "have", "had", "be", "an", "this", "which", "who", "their", "they", "its", "his", "her", "after", "near", "two", "three"]
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "was",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "it",
+        "said",
+        "were",
+        "are",
+        "has",
+        "have",
+        "had",
+        "be",
+        "an",
+        "this",
+        "which",
+        "who",
+        "their",
+        "they",
+        "its",
+        "his",
+        "her",
+        "after",
+        "near",
+        "two",
+        "three",
+    ]
 )
 
 
@@ -175,20 +227,33 @@ def detect_language(text: str) -> str:
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def build_article(text: str, *, name: str, options: ReadOptions, id: str = "", title: str = "", url: str = "",
-                  published: date | None = None, source: str = "", author: str = "",
-                  input_format: str = "") -> Article:
+def build_article(
+    text: str,
+    *,
+    name: str,
+    options: ReadOptions,
+    id: str = "",
+    title: str = "",
+    url: str = "",
+    published: date | None = None,
+    source: str = "",
+    author: str = "",
+    input_format: str = "",
+) -> Article:
     """An Article with its language and the provenance of its date: metadata, dateline, default or unknown."""
     # Lone surrogates (a JSON "\ud800", an undecodable file name) cannot be hashed, parsed or stored.
-    text, id, title, url, source, author = (_LONE_SURROGATE.sub("\ufffd", v)
-                                            for v in (text, id, title, url, source, author))
+    text, id, title, url, source, author = (
+        _LONE_SURROGATE.sub("\ufffd", v) for v in (text, id, title, url, source, author)
+    )
     text = text.strip()
     where = f"{name}: " if name else ""  # JSON and CSV records get their file:line from guard()
     if not text:
         raise InputError(f"{where}empty text")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"{where}text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit "
-                         f"for one article; split it into articles (JSONL or CSV)")
+        raise InputError(
+            f"{where}text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit "
+            f"for one article; split it into articles (JSONL or CSV)"
+        )
     origin = "metadata"
     if published is None:
         published, origin = dateline_date(text, options.published), "dateline"
@@ -196,9 +261,18 @@ def build_article(text: str, *, name: str, options: ReadOptions, id: str = "", t
         published, origin = options.published, "default"
     if published is None:
         origin = "unknown"
-    return Article(id=id, text=text, title=title.strip(), url=url, published=published, source=source,
-                   language=detect_language(f"{title}\n{text}"), published_from=origin,
-                   author=author.strip(), input_format=input_format)
+    return Article(
+        id=id,
+        text=text,
+        title=title.strip(),
+        url=url,
+        published=published,
+        source=source,
+        language=detect_language(f"{title}\n{text}"),
+        published_from=origin,
+        author=author.strip(),
+        input_format=input_format,
+    )
 
 
 def guard(make, item: str) -> Article | InputError:

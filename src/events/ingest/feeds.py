@@ -55,13 +55,28 @@ def entry_article(entry: Entry, item: str, options: ReadOptions, fetcher=None) -
     try:
         if options.follow_links and options.fetch and fetcher and entry.link:  # network only when opted in
             page = fetcher(entry.link)
-            return html_article(page.data, entry.link, options, url=page.url, title=entry.title,
-                                published=entry.published, source=entry.feed_title)
+            return html_article(
+                page.data,
+                entry.link,
+                options,
+                url=page.url,
+                title=entry.title,
+                published=entry.published,
+                source=entry.feed_title,
+            )
         if not entry.text:
             raise InputError(f"{item}: entry {entry.title or entry.link!r} has no summary or content")
-        return build_article(entry.text, name=item, options=options, id=entry.key, title=entry.title,
-                             url=entry.link, published=entry.published, source=entry.feed_title,
-                             input_format="feed")
+        return build_article(
+            entry.text,
+            name=item,
+            options=options,
+            id=entry.key,
+            title=entry.title,
+            url=entry.link,
+            published=entry.published,
+            source=entry.feed_title,
+            input_format="feed",
+        )
     except InputError as exc:
         message = str(exc)
         return exc if message.startswith((item, entry.link or item)) else InputError(f"{item}: {message}")
@@ -77,7 +92,9 @@ def _entry(raw, feed_title: str) -> Entry:
     key = str(raw.get("id") or link or "").strip()
     if not key:  # neither id nor link: the title and text identify it
         key = "sha1:" + hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()[:16]
-    return Entry(key=key, title=title, link=link, published=_entry_date(raw), text=text, feed_title=feed_title)
+    return Entry(
+        key=key, title=title, link=link, published=_entry_date(raw), text=text, feed_title=feed_title
+    )
 
 
 def _entry_date(raw) -> date | None:

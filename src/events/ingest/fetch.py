@@ -16,7 +16,9 @@ from events.ingest.base import ReadOptions
 
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_TTL = 24 * 3600.0  # a long-running `events watch` re-reads robots.txt daily
-_robots: dict[tuple[str, str], urllib.robotparser.RobotFileParser] = {}  # (origin, agent) -> rules, per process
+_robots: dict[
+    tuple[str, str], urllib.robotparser.RobotFileParser
+] = {}  # (origin, agent) -> rules, per process
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,10 @@ def user_agent() -> str:
     """EVENTS_USER_AGENT, required: servers should know who is fetching and how to reach them."""
     agent = (config.get("EVENTS_USER_AGENT") or "").strip()
     if not agent:
-        raise InputError("set EVENTS_USER_AGENT to a user agent that names you and a contact, "
-                         "e.g. 'border-events/0.1 (you@example.org)', to fetch URLs")
+        raise InputError(
+            "set EVENTS_USER_AGENT to a user agent that names you and a contact, "
+            "e.g. 'border-events/0.1 (you@example.org)', to fetch URLs"
+        )
     return agent
 
 
@@ -64,7 +68,7 @@ def _retrying(get):
         try:
             return get()
         except _Retryable as exc:
-            wait = exc.retry_after if exc.retry_after is not None else 2.0 ** attempt
+            wait = exc.retry_after if exc.retry_after is not None else 2.0**attempt
             if attempt == RETRIES or wait > MAX_WAIT:
                 raise InputError(f"{exc} (gave up after {attempt + 1} tries)") from exc
             _sleep(wait)
@@ -110,11 +114,14 @@ class _Retryable(_HTTPStatus):
 
 
 def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
-    request = urllib.request.Request(url, headers={
-        "User-Agent": agent,
-        "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
-                  "application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5",
-    })
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": agent,
+            "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+            "application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
@@ -124,25 +131,33 @@ def _get(url: str, agent: str, timeout: float, limit: int) -> Page:
             while len(data) <= limit and (chunk := response.read1(64 * 1024)):  # never more than the cap
                 data += chunk
                 if time.monotonic() > deadline:
-                    raise _Retryable(f"{url}: cannot fetch: timed out (body slower than {3 * timeout:g} s)", 0)
+                    raise _Retryable(
+                        f"{url}: cannot fetch: timed out (body slower than {3 * timeout:g} s)", 0
+                    )
             if len(data) > limit:
                 raise InputError(f"{url}: over the {limit // 1024} KB fetch limit; not read further")
             if length and length.isdigit() and len(data) < int(length):
-                raise InputError(f"{url}: cannot fetch: connection closed after {len(data)} of {length} bytes")
+                raise InputError(
+                    f"{url}: cannot fetch: connection closed after {len(data)} of {length} bytes"
+                )
             data = bytes(data)
-            return Page(url=response.geturl(), data=data,
-                        content_type=response.headers.get_content_type() or "")
+            return Page(
+                url=response.geturl(), data=data, content_type=response.headers.get_content_type() or ""
+            )
     except urllib.error.HTTPError as exc:
         if exc.code in RETRY_STATUS:
-            raise _Retryable(f"{url}: HTTP {exc.code} {exc.reason}", exc.code,
-                             _retry_after(exc.headers.get("Retry-After"))) from exc
+            raise _Retryable(
+                f"{url}: HTTP {exc.code} {exc.reason}", exc.code, _retry_after(exc.headers.get("Retry-After"))
+            ) from exc
         raise _HTTPStatus(f"{url}: HTTP {exc.code} {exc.reason}", exc.code) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
         raise InputError(f"{url}: cannot fetch: {exc.reason}") from exc
     except http.client.HTTPException as exc:  # not HTTP at all, or cut short
-        raise InputError(f"{url}: cannot fetch: {exc.__class__.__name__}: {' '.join(str(exc).split())}") from exc
+        raise InputError(
+            f"{url}: cannot fetch: {exc.__class__.__name__}: {' '.join(str(exc).split())}"
+        ) from exc
     except TimeoutError as exc:  # the body was slower than the timeout
         raise _Retryable(f"{url}: cannot fetch: timed out", 0) from exc
     except OSError as exc:

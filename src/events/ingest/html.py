@@ -12,8 +12,15 @@ from events.models import Article
 _BLOCKS = ("p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
 
 
-def html_article(page: bytes | str, name: str, options: ReadOptions, url: str = "", title: str = "",
-                 published: date | None = None, source: str = "") -> Article:
+def html_article(
+    page: bytes | str,
+    name: str,
+    options: ReadOptions,
+    url: str = "",
+    title: str = "",
+    published: date | None = None,
+    source: str = "",
+) -> Article:
     """The article in a saved or fetched page; menus, ads, comments and footers are dropped.
 
     title/published/source are fallbacks (e.g. from a feed entry) for what the page itself does not say.
@@ -24,8 +31,14 @@ def html_article(page: bytes | str, name: str, options: ReadOptions, url: str = 
     if isinstance(page, bytes) and is_binary(page):
         raise InputError(f"{name}: binary file, not HTML")
     try:
-        doc = trafilatura.bare_extraction(page, url=url or None, with_metadata=True, include_comments=False,
-                                          include_tables=False, include_images=False)
+        doc = trafilatura.bare_extraction(
+            page,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+        )
     except (ValueError, TypeError) as exc:  # lxml refuses some broken documents outright
         raise InputError(f"{name}: cannot parse HTML: {exc}") from exc
     if doc is None or not (doc.text or "").strip():
@@ -39,8 +52,17 @@ def html_article(page: bytes | str, name: str, options: ReadOptions, url: str = 
         when = published
     canonical = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else url
     outlet = doc.sitename or source or (urlsplit(canonical).hostname or "") or name
-    return build_article(text, name=name, options=options, title=page_title, url=canonical or "",
-                         published=when or published, source=outlet, author=doc.author or "", input_format="html")
+    return build_article(
+        text,
+        name=name,
+        options=options,
+        title=page_title,
+        url=canonical or "",
+        published=when or published,
+        source=outlet,
+        author=doc.author or "",
+        input_format="html",
+    )
 
 
 def _drop_heading(text: str, title: str) -> str:

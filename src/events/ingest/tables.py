@@ -14,8 +14,9 @@ from events.models import Article
 csv.field_size_limit(MAX_TEXT_CHARS + 1)  # longer fields become an error naming the line, not a crash
 
 
-def read_jsonl(lines: Iterable[str], name: str, published: date | None = None,
-               options: ReadOptions | None = None) -> Iterator[Article | InputError]:
+def read_jsonl(
+    lines: Iterable[str], name: str, published: date | None = None, options: ReadOptions | None = None
+) -> Iterator[Article | InputError]:
     """One article a line: {"id", "text", "title"?, "url"?, "published"?, "source"?} or mapped columns."""
     options = _with_default(options, published)
     for number, line in enumerate(lines, start=1):
@@ -51,8 +52,9 @@ def read_json_array(text: str, name: str, options: ReadOptions) -> Iterator[Arti
         yield guard(lambda row=row: row_article(row, "", options, "json"), f"{name}[{number}]")
 
 
-def read_csv(stream: io.TextIOBase, name: str, options: ReadOptions,
-             delimiter: str | None = None) -> Iterator[Article | InputError]:
+def read_csv(
+    stream: io.TextIOBase, name: str, options: ReadOptions, delimiter: str | None = None
+) -> Iterator[Article | InputError]:
     """Rows of a CSV/TSV export (header row first); a bad row is an error naming its line, the rest go on."""
     head = stream.read(64 * 1024)
     if not head.strip():
@@ -72,8 +74,10 @@ def read_csv(stream: io.TextIOBase, name: str, options: ReadOptions,
     columns = [norm_column(c) for c in header]
     if not any(c in columns for c in options.candidates("text")):
         wanted = ", ".join(options.candidates("text"))
-        yield InputError(f"{name}: no text column (looked for {wanted}; found {', '.join(header)}); "
-                         f"name it with --text-col")
+        yield InputError(
+            f"{name}: no text column (looked for {wanted}; found {', '.join(header)}); "
+            f"name it with --text-col"
+        )
         return
     while True:
         line = reader.line_num + 1
@@ -102,10 +106,18 @@ def row_article(row, name: str, options: ReadOptions, input_format: str = "jsonl
     if not isinstance(text, str) or not text.strip():
         raise InputError(f'missing "{options.candidates("text")[0]}"')
     published = parse_published(_pick(row, options, "date"))
-    return build_article(text, name=name, options=options, id=_cell(row, options, "id"),
-                         title=_cell(row, options, "title"), url=_cell(row, options, "url"),
-                         published=published, source=_cell(row, options, "source"),
-                         author=_cell(row, options, "author"), input_format=input_format)
+    return build_article(
+        text,
+        name=name,
+        options=options,
+        id=_cell(row, options, "id"),
+        title=_cell(row, options, "title"),
+        url=_cell(row, options, "url"),
+        published=published,
+        source=_cell(row, options, "source"),
+        author=_cell(row, options, "author"),
+        input_format=input_format,
+    )
 
 
 def open_table(path: Path) -> io.TextIOBase:

@@ -59,8 +59,9 @@ def discover(target: str, options: ReadOptions, settle: float = 0.0) -> list[Ite
     return items
 
 
-def watch_pass(target: str, store, options: ReadOptions, ingest: Callable[[Iterable], object],
-               settle: float = 0.0):
+def watch_pass(
+    target: str, store, options: ReadOptions, ingest: Callable[[Iterable], object], settle: float = 0.0
+):
     """Read and ingest the target's new items once; returns the pipeline's summary, merged over chunks."""
     found = discover(target, options, settle)
     errors = [_one_line(item) for item in found if isinstance(item, InputError)]
@@ -69,14 +70,22 @@ def watch_pass(target: str, store, options: ReadOptions, ingest: Callable[[Itera
     todo = [item for item in items if item.key in fresh]
     total = ingest(iter(errors))
     for start in range(0, len(todo), CHUNK):
-        chunk = todo[start:start + CHUNK]
+        chunk = todo[start : start + CHUNK]
         _merge(total, ingest(_read_all(chunk)))
         store.mark_seen([item.key for item in chunk], target)
     return total
 
 
-def watch(target: str, store, options: ReadOptions, ingest: Callable[[Iterable], object], every: float,
-          report: Callable[[object], None], passes: int | None = None, settle: float = 2.0) -> None:
+def watch(
+    target: str,
+    store,
+    options: ReadOptions,
+    ingest: Callable[[Iterable], object],
+    every: float,
+    report: Callable[[object], None],
+    passes: int | None = None,
+    settle: float = 2.0,
+) -> None:
     """Run watch_pass every `every` seconds (forever, or `passes` times), reporting each pass's summary.
 
     Files modified in the last `settle` seconds may still be being written: they wait for the next pass.
