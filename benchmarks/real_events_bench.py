@@ -54,15 +54,13 @@ def right(score, pred: dict, golds: list[dict], typed: bool) -> bool:
     )
 
 
-def by_group(score, gold_rows, preds, key) -> dict[str, dict]:
-    """The scorer's figures for each group of articles (region) or of gold events (type)."""
+def by_region(score, gold_rows, preds) -> dict[str, dict]:
+    """The scorer's figures for each region's articles (ids dk/dw/da)."""
     out = {}
-    groups = sorted({key(r, None) for r in gold_rows} - {None})
-    for group in groups:
-        rows = [r for r in gold_rows if key(r, None) == group]
-        if rows:
-            ids = {r["id"] for r in rows}
-            out[group] = score.score_events(rows, [p for p in preds if p["article_id"] in ids])
+    for prefix, region in REGIONS.items():
+        rows = [r for r in gold_rows if r["id"].startswith(prefix)]
+        ids = {r["id"] for r in rows}
+        out[region] = score.score_events(rows, [p for p in preds if p["article_id"] in ids])
     return out
 
 
@@ -129,7 +127,7 @@ def main() -> None:
     print(f"  {'dated_matches':15} {result['dated_matches']}")
 
     print("\nby region           F1     P      typed R  located R  dates   gold  pred")
-    for group, r in by_group(score, gold_rows, preds, lambda row, _: REGIONS.get(row["id"][:2])).items():
+    for group, r in by_region(score, gold_rows, preds).items():
         print(
             f"  {group:17} {r['f1']:.3f}  {r['precision']:.3f}  {r['typed_recall']:.3f}    "
             f"{r['located_recall']:.3f}      {r['date_accuracy']:.3f}   {r['gold_events']:4}  "

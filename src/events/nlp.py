@@ -35,7 +35,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
     """A blank line, or a line break, ends a sentence: a headline or a caption is never the subject of the lead."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
-        if "\n" in prev.text_with_ws and prev.is_space or "\n" in prev.whitespace_:
+        if "\n" in prev.text_with_ws:  # a newline token, or a token followed by one
             tok.is_sent_start = True
     return doc
 
