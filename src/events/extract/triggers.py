@@ -147,6 +147,8 @@ def find(doc: Doc) -> list[Trigger]:
             thing = _thing_subject(tok)
             if thing & missile:
                 type_id, rule = "missile_launch", "override:missile-landed"
+            elif thing & cues()["shell_words"]:  # "where shells landed": shelling, not an arrival
+                type_id, rule = "gunfire", "override:shell-landed"
             elif thing & set(onto["propaganda"]["nominal"]):
                 type_id, rule = "propaganda", "override:leaflets-landed"
         if kind == "lemma":
@@ -264,11 +266,27 @@ def hypothetical(tok: Token) -> str:
     return ""
 
 
+HABITUAL = frozenset(["daily", "regularly", "routinely", "usually", "often", "frequently", "typically"])
+
+
+def _habitual(tok: Token) -> bool:
+    """A present-tense verb said of every day or usually: what happens as a rule, not one event."""
+    for c in tok.children:
+        if c.dep_ == "advmod" and c.lower_ in HABITUAL:
+            return True
+        if c.dep_ == "npadvmod" and any(g.lower_ in ("every", "each") for g in c.children):
+            return True
+    return False
+
+
 def general(tok: Token) -> bool:
     """A statement about a kind of event, not one event: 'such defections', bare plural nominals."""
     if tok.pos_ == "VERB":
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-        return any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj)
+        if any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj):
+            return True
+        return tok.tag_ in ("VBZ", "VBP") and _habitual(tok)  # "thousands cross the border every day"
+
     dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "predet")}
     if dets & cues()["general_words"]:
         return True

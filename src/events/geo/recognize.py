@@ -203,7 +203,9 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             mentions.append(Mention(s, e, text))
     # a one-word name spaCy also tags as (part of) a person elsewhere is a surname: "Sheriff Strickland"
     people = {_surname(ent) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
-    people |= {ent.text for ent in doc.ents if ent.label_ == "NORP"}
+    # a group's name ("Democrats") is not a place, unless spaCy tags it a place elsewhere ("Chaman")
+    placed = {ent.text for ent in doc.ents if ent.label_ in PLACE_LABELS}
+    people |= {ent.text for ent in doc.ents if ent.label_ == "NORP" and ent.text not in placed}
     mentions = [m for m in mentions if m.context_only or m.name not in people or _strong(gaz, m.name)]
     taken = [(m.start, m.end) for m in mentions]
     mentions += _repeats(
