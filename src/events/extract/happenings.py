@@ -3,7 +3,8 @@
 A happening is told several times (the headline, the lead, a later detail, "the clash"). A mention joins the
 latest happening of its article when it has the same type family, the same side (background or news), a
 compatible place (the same, within a town's reach, or unknown) and a compatible date; deaths and injuries
-("four seamen were killed") join the violent happening that caused them. The guide's exceptions keep two
+("four seamen were killed") join the violent happening that caused them, which keeps its type, as a missile
+strike keeps its type over the explosions it caused. The guide's exceptions keep two
 happenings apart: fire returned by the other side, or two places.
 """
 
@@ -15,6 +16,12 @@ VIOLENT = ("gunfire", "explosion", "missile_launch")
 CASUALTY_WORDS = frozenset(["kill", "die", "dead", "wound", "injure", "injured", "death", "casualty"])
 RETURN_WORDS = frozenset(["return", "retaliate", "respond", "counter", "answer"])
 LOOK_BACK = 3  # how many recent happenings a mention may join
+TYPE_RANK = {
+    "other": 0,
+    "explosion": 1,
+    "gunfire": 1,
+    "missile_launch": 2,
+}  # which type a merged happening keeps
 
 
 def assemble(mentions: list[Mention]) -> list[Mention]:
@@ -34,7 +41,11 @@ def _same(h: Mention, m: Mention) -> bool:
         return False
     if family(h.type) == family(m.type):
         return not _returned(m) or _returned(h)  # "fired ... and returned fire": two happenings
-    return h.type in VIOLENT + ("other",) and _casualty(m)  # "four seamen were killed" in the shelling
+    if h.type in VIOLENT + ("other",) and _casualty(m):  # "four seamen were killed" in the shelling
+        return True
+    if m.type in VIOLENT and _casualty(h):  # "eight were killed when troops shelled the village"
+        return True
+    return {h.type, m.type} == {"explosion", "missile_launch"}  # "explosions ... from a missile strike"
 
 
 def _casualty(m: Mention) -> bool:
@@ -64,6 +75,10 @@ def _same_day(h: Mention, m: Mention) -> bool:
 def _fold(h: Mention, m: Mention) -> None:
     """Add `m` to happening `h`: the finer place and the own date win, a casualty keeps the violent type."""
     h.others.append(m)
+    if TYPE_RANK.get(m.type, 0) > TYPE_RANK.get(h.type, 0):
+        h.type = (
+            m.type
+        )  # the cause names the happening: the shelling, not the deaths; the missile, not the blast
     if _finer(m, h):
         h.place, h.place_source, h.geo_precision, h.link_score = (
             m.place,

@@ -298,7 +298,8 @@ def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
         main is not None and main.kind in FINE_KINDS
     ):  # the article's own place before where the reporter sat
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
-    elif dateline is not None and dateline.resolved and not m.background:
+    elif dateline is not None and dateline.resolved and not m.background and not _capital(dateline):
+        # a capital's dateline is the bureau's city ("BEIRUT (AP) -" on a border clash): never the place
         m.place, m.place_source, m.geo_precision = dateline, "dateline", precision_of(dateline)
     elif main is not None:
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
@@ -343,11 +344,15 @@ def _is_place(doc: Doc, t: Toponym) -> bool:
     if not any(ch.isupper() for ch in doc.text[t.start : t.end]):
         return False
     after = doc.text[t.end : t.end + 40].split()
-    return not (len(after) > 1 and after[0] == "of" and after[1][:1].isupper()) and not (
-        after and after[0].rstrip(".,;:") in NAME_HEADS
-    )
+    head = after[0].rstrip(".,;:") if after else ""
+    if head.lower() in FEATURE_HEADS and t.kind not in ("water", "region", "site", "island"):
+        return False  # "the Atbara river" is not the town of Atbara
+    return not (len(after) > 1 and head == "of" and after[1][:1].isupper()) and head not in NAME_HEADS
 
 
+FEATURE_HEADS = frozenset(
+    ["river", "valley", "lake", "mountain", "mountains", "glacier", "pass", "gorge", "creek"]
+)
 NAME_HEADS = frozenset(
     [
         "Convention",

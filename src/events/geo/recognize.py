@@ -2,7 +2,7 @@
 
 import re
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from events.geo.gazetteer import ALIAS, DEMONYM, PRIMARY, Gazetteer, normalize
 from events.geo.resolver import Mention, candidates
@@ -53,8 +53,13 @@ GENERIC = {
 }
 # "the border town of Kaesong", "the city of Goseong": a named place whatever spaCy tagged it.
 _TOWN_OF = re.compile(
-    r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)\s+of\s+"
+    r"\b(?:town|city|village|port|county|province|island|district|hamlet|region)s?\s+of\s+"
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
+)
+# "the Salla checkpoint", "the Chaman border crossing": a post named after its town
+_POST_OF = re.compile(
+    r"\bthe\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)\s+(?:border\s+)?"
+    r"(?:checkpoint|check-post|crossing|crossing point|border point|port of entry|border post|border station)\b"
 )
 INSTITUTIONS = {
     "Police",
@@ -99,6 +104,7 @@ LOCATIVE = {
     "inside",
     "between",
 }
+ARTICLE = re.compile(r"^(?:Al|El|Ad|Ar|As|An|Ash|At|Az)-(?=[A-Z])", re.IGNORECASE)  # "al-Tanf"
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -122,8 +128,9 @@ def _matcher(gaz: Gazetteer):
             continue
         if normalize(name) in GENERIC or re.fullmatch(r"[A-Z]{2}", name):
             continue
-        one_word = len(name.split()) == 1 and not name.isupper()
-        (weak if one_word and kind not in STRONG_KINDS else strong).add(name)
+        one_word = len(name.split()) == 1 and not name.isupper() and not ARTICLE.match(name)
+        names = [name, ARTICLE.sub(lambda m: m.group().lower(), name)]  # "Al-Fashqa", "al-Fashqa"
+        (weak if one_word and kind not in STRONG_KINDS else strong).update(names)
     matcher.add("STRONG", [nlp.make_doc(n) for n in sorted(strong)])
     matcher.add("WEAK", [nlp.make_doc(n) for n in sorted(weak - strong)])
     return matcher
@@ -176,8 +183,9 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
         ):
             continue  # "Van", "Rivers": a region's name only after "in", "the"...; "Texas" anywhere
         spans.append((span.start_char, span.end_char, "GAZ"))
-    for match in _TOWN_OF.finditer(doc.text):
+    for match in chain(_TOWN_OF.finditer(doc.text), _POST_OF.finditer(doc.text)):
         spans.append((match.start(1), match.end(1), "TOWN"))
+    spans += _coordinated(doc, spans, gaz)
     mentions = []
     taken: list[tuple[int, int]] = []
     # longest first, so "Korean Demilitarized Zone" beats "Demilitarized Zone" and "Korean"
@@ -186,7 +194,10 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             if any(s < te and ts < e for ts, te in taken):
                 continue
             text = doc.text[s:e]
-            if not text[:1].isupper() and not text[:1].isdigit() or normalize(text) in GENERIC:
+            if (
+                not (text[:1].isupper() or text[:1].isdigit() or ARTICLE.match(text))
+                or normalize(text) in GENERIC
+            ):
                 continue
             if _is_demonym(gaz, text) or (_adjective(doc, s, e) and not _named(gaz, text)):
                 # "North Korean soldiers" says which country the story is about, but names no place
@@ -212,6 +223,27 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
         doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken
     )
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _coordinated(doc, spans: list[tuple[int, int, str]], gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """Names listed with a place ('Goris, Sotk and Jermuk') or owned by one ("Spain's Melilla") are places
+    when a town or region of that very name exists, whatever spaCy tagged them."""
+    found = []
+    for start, end, label in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if label == "NORP" or span is None or not len(span):
+            continue
+        near = list(span.root.conjuncts)
+        if span.end + 1 < len(doc) and doc[span.end].tag_ == "POS":  # "Spain's Melilla"
+            near.append(doc[span.end + 1])
+        for tok in near:
+            if tok.pos_ != "PROPN" or span.start <= tok.i < span.end:
+                continue
+            first = min([c.i for c in tok.lefts if c.dep_ == "compound"] + [tok.i])
+            name = doc[first : tok.i + 1]  # "San Luis", "Spin Boldak"
+            if _named(gaz, name.text):
+                found.append((name.start_char, name.end_char, "TOWN"))
+    return found
 
 
 def _surname(person) -> str:
