@@ -275,17 +275,24 @@ def test_specific_place_beats_the_broad_one(nlp):
 
 def test_fallback_previous_sentence_then_dateline(nlp):
     text = (
-        "Seoul – Two North Korean soldiers defected across the DMZ near Panmunjom on Monday. "
+        "Paju – Two North Korean soldiers defected across the DMZ near Panmunjom on Monday. "
         "They were detained by troops. South Korean officials confirmed their arrival."
     )
-    events = run(text, dateline="Seoul")
+    events = run(text, dateline="Paju")
     by_type = {e.type: e for e in events}
     assert by_type["defection"].location_source == "sentence"
     for e in events:  # the blanked dateline is not part of the first sentence
         assert text[e.start : e.end] == e.sentence and not e.sentence.startswith(" ")
     assert by_type["detention"].location_source == "previous_sentence"
     assert by_type["detention"].place == by_type["defection"].place
-    assert by_type["arrival"].location_source == "dateline" and by_type["arrival"].place == "Seoul"
+    assert by_type["arrival"].location_source == "dateline" and by_type["arrival"].place == "Paju"
+
+
+def test_a_capital_dateline_is_not_the_place(nlp):
+    """'SEOUL -' is the news bureau: a story it carries happened elsewhere unless it says so."""
+    text = "Seoul – Two North Korean soldiers were detained by troops on Monday, officials said."
+    (event,) = [e for e in run(text, dateline="Seoul") if e.type == "detention"]
+    assert event.location_source != "dateline" and event.place != "Seoul"
 
 
 def test_border_anaphora_uses_the_article_border(nlp):

@@ -132,3 +132,73 @@ def test_extract_leaves_background_out_unless_asked(tmp_path):
     ]
     assert plain and not any(e["background"] for e in plain)
     assert any(e["background"] for e in full) and len(full) > len(plain)
+
+
+# -- places spaCy mislabels, and border places no city list has ----------------------------------------------
+
+
+def test_a_town_listed_with_a_place_is_a_place_whatever_spacy_tagged_it(nlp):
+    text = (
+        "Troops fired artillery at Armenian positions in the direction of Goris, Sotk and Jermuk on Tuesday."
+    )
+    places = {e.place for e in located(run(text)) if e.type == "gunfire"}
+    assert {"Goris", "Sotk", "Jermuk"} <= places
+
+
+def test_a_town_owned_by_its_country_is_a_place(nlp):
+    text = "Hundreds of migrants tried to cross into Spain's Melilla from Morocco on Friday, officials said."
+    (event,) = [e for e in located(run(text)) if e.type == "border_crossing"]
+    assert event.place == "Melilla"
+
+
+def test_a_checkpoint_named_after_its_town_is_at_the_town(nlp):
+    text = "On Tuesday, 30 asylum seekers arrived at the Salla checkpoint, the Finnish Border Guard said."
+    (event,) = [e for e in located(run(text)) if e.type == "arrival"]
+    assert event.place == "Salla" and event.country == "FI"
+
+
+def test_a_curated_crossing_beats_the_country(nlp):
+    text = (
+        "Guards exchange fire at Torkham\n\n"
+        "Afghan and Pakistani border guards exchanged fire at the Torkham border crossing on Wednesday, "
+        "officials in Pakistan said."
+    )
+    (event,) = [e for e in run(text) if e.type == "gunfire"]
+    assert event.place.startswith("Torkham") and abs(event.lat - 34.1) < 0.1 and abs(event.lon - 71.09) < 0.1
+
+
+def test_an_arabic_article_name_and_a_river_that_shares_a_town_name(nlp):
+    text = "Sudanese troops crossed the Atbara river in the al-Fashqa area on Saturday, an official said."
+    (event,) = [e for e in located(run(text)) if e.type == "border_crossing"]
+    assert event.place == "al-Fashqa" and event.country == "SD"
+
+
+# -- types and happenings ------------------------------------------------------------------------------------
+
+
+def test_a_shell_that_landed_is_gunfire_not_an_arrival(nlp):
+    text = "Two villagers were hurt in Uri on Monday where shells landed near their homes, police said."
+    types = {e.type for e in run(text)}
+    assert "arrival" not in types and "gunfire" in types
+
+
+def test_deaths_told_before_their_cause_are_one_happening_of_the_cause(nlp):
+    text = (
+        "Three civilians were killed in Uri on Monday when Pakistani troops shelled the village, police said."
+    )
+    events = [e for e in run(text) if e.lat is not None]
+    assert [e.type for e in events] == ["gunfire"]
+
+
+def test_blasts_from_a_missile_strike_are_one_missile_launch(nlp):
+    text = (
+        "Several explosions were heard in Panjgur on Tuesday night. "
+        "Officials said the explosions were caused by missiles fired from across the border at Panjgur."
+    )
+    events = [e for e in run(text) if e.lat is not None]
+    assert [e.type for e in events] == ["missile_launch"]
+
+
+def test_what_happens_every_day_is_no_event(nlp):
+    text = "Thousands of traders cross the border between Chaman and Spin Boldak every day."
+    assert run(text) == []

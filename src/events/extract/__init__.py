@@ -62,7 +62,7 @@ def extract_events(
             actors = tracker.actors_for(trig.token)
             if triggers.negated(trig.token):
                 continue
-            if triggers.hypothetical(trig.token) or triggers.general(trig.token):
+            if triggers.hypothetical(trig.token, trig.type) or triggers.general(trig.token):
                 continue
             when, source = _when_for(trig, whens, history)
             background = (

@@ -43,8 +43,8 @@ def _same(h: Mention, m: Mention) -> bool:
         return not _returned(m) or _returned(h)  # "fired ... and returned fire": two happenings
     if h.type in VIOLENT + ("other",) and _casualty(m):  # "four seamen were killed" in the shelling
         return True
-    if m.type in VIOLENT and _casualty(h):  # "eight were killed when troops shelled the village"
-        return True
+    if m.type in VIOLENT and _casualty(h) and h.sent.start == m.sent.start:
+        return True  # "eight were killed when troops shelled the village": the cause in the same sentence
     return {h.type, m.type} == {"explosion", "missile_launch"}  # "explosions ... from a missile strike"
 
 

@@ -246,9 +246,17 @@ def _governors(tok: Token) -> list[Token]:
     return out
 
 
-def hypothetical(tok: Token) -> str:
+ATTEMPTS = ("try", "attempt")  # "tried to cross the fence": an attempt to cross is a crossing (the guide)
+
+
+def hypothetical(tok: Token, type_id: str = "") -> str:
     """Why a trigger did not (yet) happen: 'modal', 'head:plan', 'if', 'infinitive', or '' when factual."""
     c = cues()
+    attempt = tok.head
+    if type_id == "border_crossing" and attempt.lemma_.lower() in ATTEMPTS and tok.dep_ == "xcomp":
+        if attempt.dep_ == "relcl":  # "infiltrators who tried to cross were killed": a foiled attempt
+            return "head:" + attempt.lemma_.lower()
+        tok = attempt  # the attempt is what happened
     if any(ch.lower_ == "if" and ch.dep_ == "mark" for ch in tok.children):
         return "if"
     for t in [tok] + _governors(tok):
