@@ -202,3 +202,37 @@ def test_blasts_from_a_missile_strike_are_one_missile_launch(nlp):
 def test_what_happens_every_day_is_no_event(nlp):
     text = "Thousands of traders cross the border between Chaman and Spin Boldak every day."
     assert run(text) == []
+
+
+def test_tear_gas_fired_at_migrants_is_other_not_gunfire(nlp):
+    text = "Polish police fired tear gas at migrants near Kuznica on Tuesday, officials said."
+    types = {e.type for e in run(text)}
+    assert "other" in types and "gunfire" not in types
+
+
+def test_a_shell_that_kills_is_gunfire(nlp):
+    text = "A shell killed five people in Akcakale on Wednesday, officials said."
+    assert [e.type for e in run(text)] == ["gunfire"]
+
+
+def test_a_closed_crossing_is_a_place_not_a_crossing(nlp):
+    text = "Pakistan closed the Torkham border crossing on Wednesday after the clash, officials said."
+    assert "border_crossing" not in {e.type for e in run(text)}
+
+
+def test_people_described_by_a_participle_are_not_a_second_event(nlp):
+    text = "Dozens of defectors detained in Jilin were deported to North Korea on Monday, activists said."
+    assert [e.type for e in run(text)] == ["repatriation"]
+
+
+def test_a_headline_is_the_same_happening_as_the_body(nlp):
+    text = (
+        "Thai guards fire warning shots at border\n\n"
+        "A Cambodian patrol crossed the border near Aranyaprathet on Tuesday. "
+        "Two of its soldiers were detained by Thai troops. "
+        "Commanders of both sides held talks at the crossing the same day. "
+        "Thai guards had fired warning shots near Aranyaprathet as the patrol approached, the army said."
+    )
+    gunfire = [e for e in run(text) if e.type == "gunfire"]
+    assert len(gunfire) == 1 and gunfire[0].place == "Aranyaprathet"
+    assert len(gunfire[0].extra["mentions"]) == 2  # the headline kept as provenance

@@ -71,7 +71,15 @@ def extract_events(
             drafts.append(Mention(trig, sent, si, actors, when, source, background))
     _fill_dates(drafts, lead, pub)
     drafts = places.locate(drafts, toponyms, dateline, doc)
-    return [_event(article, h, seq) for seq, h in enumerate(happenings.assemble(drafts))]
+    told = happenings.assemble(drafts, _title_end(text))
+    return [_event(article, h, seq) for seq, h in enumerate(told)]
+
+
+def _title_end(text: str) -> int:
+    """Where the headline ends: the first line, when it is followed by more and ends without a full stop."""
+    end = text.find("\n")
+    line = text[:end].rstrip()
+    return end if end > 0 and line and line[-1] not in '.:"”' and len(line.split()) <= 25 else 0
 
 
 def _news_day(all_whens: list[list[dates.When]], pub: date | None) -> date | None:

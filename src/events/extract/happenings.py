@@ -24,8 +24,9 @@ TYPE_RANK = {
 }  # which type a merged happening keeps
 
 
-def assemble(mentions: list[Mention]) -> list[Mention]:
-    """One Mention per happening, in text order; the others of each are kept in `.others`."""
+def assemble(mentions: list[Mention], title_end: int = 0) -> list[Mention]:
+    """One Mention per happening, in text order; the others of each are kept in `.others`. A headline
+    (the text before `title_end`) tells the story's happening again: it joins the first the body tells."""
     happenings: list[Mention] = []
     for m in mentions:
         target = next((h for h in reversed(happenings[-LOOK_BACK:]) if _same(h, m)), None)
@@ -33,7 +34,29 @@ def assemble(mentions: list[Mention]) -> list[Mention]:
             happenings.append(m)
             continue
         _fold(target, m)
+    headlines = [h for h in happenings if h.sent.start_char < title_end]
+    for h in headlines:
+        body = next((b for b in happenings if b.sent.start_char >= title_end and _retold(h, b)), None)
+        if body is not None:
+            _fold(body, h)
+            happenings.remove(h)
     return happenings
+
+
+def _retold(headline: Mention, m: Mention) -> bool:
+    """A headline's happening told in the body: the same kind of happening, at its place or a finer one."""
+    if headline.background != m.background:
+        return False
+    a, b = headline.place, m.place
+    coarse = a is None or not a.resolved or PRECISION_RANK[headline.geo_precision] >= PRECISION_RANK["region"]
+    if not coarse and (b is None or not b.resolved or km(a.lat, a.lon, b.lat, b.lon) > SAME_PLACE_KM):
+        return False
+    if family(headline.type) == family(m.type):
+        return True
+    return (m.type in VIOLENT and _casualty(headline)) or {m.type, headline.type} == {
+        "explosion",
+        "missile_launch",
+    }
 
 
 def _same(h: Mention, m: Mention) -> bool:

@@ -143,6 +143,10 @@ def find(doc: Doc) -> list[Trigger]:
             type_id, rule = "missile_launch", "override:missile-object"
         elif type_id == "gunfire" and tok.lemma_.lower() == "fire" and _missile_subject(tok):
             type_id, rule = "missile_launch", "override:missile-subject"
+        elif type_id == "gunfire" and objs & cues()["crowd_control"]:
+            type_id, rule = "other", "override:tear-gas"  # "fired tear gas at migrants" (the guide: other)
+        elif type_id == "other" and tok.lemma_.lower() in CASUALTY_VERBS and _weapon_type(tok):
+            type_id, rule = _weapon_type(tok), "override:weapon-subject"  # "a shell killed five"
         elif type_id == "arrival" and tok.lemma_.lower() in ("land", "reach"):
             thing = _thing_subject(tok)
             if thing & missile:
@@ -160,6 +164,8 @@ def find(doc: Doc) -> list[Trigger]:
                 )
             if tok.pos_ == "VERB" and tok.dep_ == "amod":  # "the defecting soldiers": a description
                 continue
+            if tok.tag_ == "VBN" and tok.dep_ == "acl" and tok.head.dep_ in ("nsubj", "nsubjpass"):
+                continue  # "defectors detained in China were deported": who they are, not the news
             if (
                 tok.pos_ != "VERB"
                 and tok.dep_ == "compound"
@@ -175,6 +181,22 @@ def find(doc: Doc) -> list[Trigger]:
     # "fired warning shots": a trigger that is the object of another of the same type is the same event
     ids = {(t.token.i, t.type) for t in found}
     return [t for t in found if (t.token.head.i, t.type) not in ids or t.token.head.i == t.token.i]
+
+
+CASUALTY_VERBS = frozenset(["kill", "wound", "injure"])
+
+
+def _weapon_type(tok: Token) -> str:
+    """The type a casualty's weapon names: 'a shell killed' -> gunfire, 'a mine wounded' -> explosion."""
+    thing = _thing_subject(tok)
+    c = cues()
+    if thing & c["missile_words"]:
+        return "missile_launch"
+    if thing & c["shell_words"]:
+        return "gunfire"
+    if thing & c["explosive_words"]:
+        return "explosion"
+    return ""
 
 
 def _thing_subject(tok: Token) -> set[str]:
@@ -195,7 +217,9 @@ def _is_place_name(tok: Token) -> bool:
     """'border crossing' used as a place: object of at/near/through/via, or part of a name."""
     if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children) and tok.ent_type_:
         return True
-    return tok.dep_ == "pobj" and tok.head.lower_ in ("at", "near", "through", "via", "from", "to")
+    if tok.head.lemma_.lower() in cues()["post_verbs"]:
+        return True  # "closed the border crossing", "the crossing was reopened": the post, not a crossing
+    return tok.dep_ == "pobj" and tok.head.lower_ in ("at", "near", "through", "via", "from", "to", "of")
 
 
 def _clause_head(tok: Token) -> Token:
