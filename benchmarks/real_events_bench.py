@@ -142,7 +142,9 @@ def main() -> None:
 
     with_actor = sum(1 for p in preds if p.get("actors"))
     print(f"\nevents with an actor: {with_actor}/{len(preds)} ({with_actor / max(1, len(preds)):.1%})")
-    print("\nreliability (right = same type family within tolerance of a gold event)")
+    print(
+        "\nreliability (right = same type family within tolerance of a gold event; in-sample: the shipped confidence model was fitted on these articles, `benchmarks/calibrate.py` prints the cross-validated table)"
+    )
     for band, n, share in reliability(score, gold_rows, preds):
         print(f"  confidence {band}: {n:4} events, {'-' if share is None else f'{share:.1%}'} right")
 

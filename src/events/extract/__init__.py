@@ -4,11 +4,12 @@ Where each step lives: triggers.py (what may be an event, and what did not happe
 actors.py (who), places.py (where), happenings.py (which mentions are one happening).
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from spacy.tokens import Span
 
-from events.extract import dates, happenings, places, triggers
+from events.extract import confidence, dates, happenings, places, triggers
 from events.extract.actors import ActorTracker
 from events.extract.mention import Mention
 from events.models import Article, Event, Toponym
@@ -71,8 +72,9 @@ def extract_events(
             drafts.append(Mention(trig, sent, si, actors, when, source, background))
     _fill_dates(drafts, lead, pub)
     drafts = places.locate(drafts, toponyms, dateline, doc)
-    told = happenings.assemble(drafts, _title_end(text))
-    return [_event(article, h, seq) for seq, h in enumerate(told)]
+    title_end = _title_end(text)
+    told = happenings.assemble(drafts, title_end)
+    return [_event(article, h, seq, title_end) for seq, h in enumerate(told)]
 
 
 def _title_end(text: str) -> int:
@@ -137,24 +139,6 @@ def _fill_dates(drafts: list[Mention], lead: dates.When | None, pub: date | None
         )
 
 
-# Confidence per (rule, location source): measured on tests/fixtures (see tests/test_extract_fixtures.py).
-CONFIDENCE = {
-    ("verb", "sentence"): 0.9,
-    ("phrase", "sentence"): 0.9,
-    ("override", "sentence"): 0.9,
-    ("noun", "sentence"): 0.8,
-    ("verb", "previous_sentence"): 0.8,
-    ("phrase", "previous_sentence"): 0.8,
-    ("noun", "previous_sentence"): 0.7,
-    ("verb", "dateline"): 0.7,
-    ("phrase", "dateline"): 0.7,
-    ("noun", "dateline"): 0.6,
-    ("verb", "article"): 0.55,
-    ("phrase", "article"): 0.55,
-    ("noun", "article"): 0.45,
-}
-
-
 def _visible(sent: Span) -> Span:
     """The sentence without the blanked dateline and line breaks around it, so text[start:end] == sentence."""
     start, end = sent.start, sent.end
@@ -165,16 +149,7 @@ def _visible(sent: Span) -> Span:
     return sent.doc[start:end]
 
 
-def _event(article: Article, d: Mention, seq: int) -> Event:
-    rule = d.trig.rule.split(":")[0]
-    confidence = CONFIDENCE.get((rule, d.place_source), 0.3)
-    if d.when_source == "default":
-        confidence -= 0.05
-    if d.place_source == "sentence" and d.link_score < 0:
-        confidence -= 0.1  # the parse rules argued against the only place the sentence offered
-    if d.geo_precision == "country":
-        confidence -= 0.1  # a country is a weak answer to "where"
-    confidence += 0.05 * min(2, len(d.others))  # a happening told again and again is surer
+def _event(article: Article, d: Mention, seq: int, title_end: int) -> Event:
     when = d.when or dates.UNKNOWN
     place = d.place
     # a country's or a continent's centre is nowhere in particular: the event keeps its place name but gets no
@@ -183,11 +158,21 @@ def _event(article: Article, d: Mention, seq: int) -> Event:
         place is not None and place.kind != "country" and not (place.kind == "region" and not place.country)
     )
     trig = d.trig.token
-    extra = dict(d.extra, date_text=when.text, date_source=d.when_source, link_score=round(d.link_score, 3))
+    extra = dict(
+        d.extra,
+        date_text=when.text,
+        date_source=d.when_source,
+        link_score=round(d.link_score, 3),
+        place_kind=place.kind if place else "none",
+        sentence_index=d.sent_index,
+        place_named=d.sent.doc.text.count(place.name) if place else 0,  # how often the article names it
+    )
+    if d.sent.start_char < title_end:
+        extra["headline"] = True
     if d.others:
         extra["mentions"] = [_provenance(m) for m in [d, *d.others]]
     sentence = _visible(d.sent)
-    return Event(
+    event = Event(
         article_id=article.id,
         type=d.type,
         sentence=sentence.text,
@@ -207,12 +192,12 @@ def _event(article: Article, d: Mention, seq: int) -> Event:
         date_start=when.start.isoformat() if when.start else None,
         date_end=when.end.isoformat() if when.end else None,
         date_precision=when.precision,
-        confidence=round(max(0.05, min(1.0, confidence)), 2),
         rule=f"{d.type}:{d.trig.rule}",
         seq=seq,
         background=d.background,
         extra=extra,
     )
+    return replace(event, confidence=confidence.confidence(event))
 
 
 def _provenance(m: Mention) -> dict:
