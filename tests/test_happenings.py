@@ -236,3 +236,25 @@ def test_a_headline_is_the_same_happening_as_the_body(nlp):
     gunfire = [e for e in run(text) if e.type == "gunfire"]
     assert len(gunfire) == 1 and gunfire[0].place == "Aranyaprathet"
     assert len(gunfire[0].extra["mentions"]) == 2  # the headline kept as provenance
+
+
+# -- actors on real text -------------------------------------------------------------------------------------
+
+
+def test_actors_from_forces_relative_clauses_and_attempts(nlp):
+    cases = {
+        "Azerbaijani forces opened fire at Armenian positions near Sotk on Tuesday.": "forces",
+        "Police found 34 migrants who had crossed the border near Kuznica on Monday.": "34 migrants",
+        "Riot police used tear gas against refugees trying to cross the border near Roszke on Tuesday.": (
+            "refugees"
+        ),
+        "The South returned fire near Yeonpyeong Island on Monday, officials said.": "South",
+    }
+    for text, who in cases.items():
+        actors = [a.text for e in run(text) for a in e.actors]
+        assert any(who in a for a in actors), (text, actors)
+
+
+def test_a_section_title_in_capitals_is_no_event(nlp):
+    text = "CROSSING BY BOAT\n\nThe fishermen were questioned in Incheon on Monday, officials said."
+    assert "border_crossing" not in {e.type for e in run(text)}

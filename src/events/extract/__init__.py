@@ -59,6 +59,8 @@ def extract_events(
         elif whens:
             history = None
             lead = lead or whens[0]
+        if _subheading(sent):
+            continue  # "CROSSING BY BOAT": a section title over the paragraph that tells it
         for trig in by_sent.get(sent.start, []):
             actors = tracker.actors_for(trig.token)
             if triggers.negated(trig.token):
@@ -75,6 +77,11 @@ def extract_events(
     title_end = _title_end(text)
     told = happenings.assemble(drafts, title_end)
     return [_event(article, h, seq, title_end) for seq, h in enumerate(told)]
+
+
+def _subheading(sent: Span) -> bool:
+    letters = [ch for ch in sent.text if ch.isalpha()]
+    return len(letters) > 3 and all(ch.isupper() for ch in letters) and sent.text.strip()[-1:] not in ".!?"
 
 
 def _title_end(text: str) -> int:

@@ -55,6 +55,7 @@ NUMBER_WORDS.update(
         "pair": 2,
     }
 )
+RELATIVES = ("who", "that", "which")
 PRONOUNS = {"they": "plural", "them": "plural", "he": "one", "him": "one", "she": "one", "her": "one"}
 _NP_DEPS = ("det", "nummod", "amod", "compound", "quantmod", "poss", "case", "nmod", "predet", "advmod")
 
@@ -149,16 +150,20 @@ def _candidates(trigger: Token) -> list[Token]:
     verbs = [trigger]
     if trigger.dep_ in ("xcomp", "conj", "advcl") and trigger.head.pos_ in ("VERB", "AUX"):
         verbs.append(trigger.head)  # "crossed the border and were detained": share the subject
+        if trigger.head.dep_ in ("xcomp", "acl") and trigger.head.head.pos_ in ("VERB", "NOUN"):
+            verbs.append(trigger.head.head)  # "refugees trying to cross", "a crowd tried to cross"
     for verb in verbs:
         for c in verb.children:
-            if c.dep_ in ("nsubj", "nsubjpass", "dobj", "poss"):
+            if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in RELATIVES and verb.dep_ == "relcl":
+                out.append(verb.head)  # "34 migrants who had crossed": the noun the clause is about
+            elif c.dep_ in ("nsubj", "nsubjpass", "dobj", "poss"):
                 out.append(c)
             elif c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in ("of", "by")):
                 out += [g for g in c.children if g.dep_ == "pobj"]
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "migrants detained near X"
             out.append(verb.head)
-        if out:
-            break
+        if any(_is_actor(t) for t in out):
+            break  # "crossed the border" names no one: look at the verb it depends on ("refugees trying to")
     if trigger.pos_ != "VERB" and not any(t.dep_ == "poss" for t in out):
         # "the soldiers’ safe arrival": a curly apostrophe often breaks the parse; find the possessor by eye
         doc = trigger.doc
@@ -176,8 +181,11 @@ def _is_actor(tok: Token) -> bool:
         return True
     if tok.lemma_.lower() in roles() or tok.lower_ in roles():
         return True
-    # a named country or body acts ("North Korea launched"), but what is crossed is a place, not an actor
-    named = tok.ent_type_ in ("NORP", "GPE", "ORG") and tok.pos_ == "PROPN"
+    # a named country, body, people or person acts ("North Korea launched", "Ukrainians cross", "the South
+    # returned fire", "Trump arrived"), but what is crossed is a place, not an actor
+    if tok.pos_ == "PROPN" and tok.dep_ == "nsubj":
+        return True  # whoever a name's subject is acts, even a place's name ("the South returned fire")
+    named = tok.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or (tok.pos_ == "PROPN" and not tok.ent_type_)
     return named and tok.dep_ in ("nsubj", "nsubjpass", "poss", "pobj", "conj")
 
 
