@@ -297,3 +297,16 @@ def test_a_county_or_province_yields_to_its_seat_town_and_curated_features(built
     text = "Greek authorities returned 30 migrants to Turkey across the Evros on Sunday."
     evros = geo.resolve(text, [(text.index("Evros"), text.index("Evros") + 5)])[0]
     assert evros.kind == "water"  # the border river, not the Greek regional unit named after it
+
+
+def test_airports_from_the_airportsdata_package(built):
+    text = "The defectors landed at Incheon International Airport on Tuesday."
+    (airport,) = geo.resolve(text, [(24, 53)])
+    assert (
+        airport.kind == "site"
+        and airport.country == "KR"
+        and km((airport.lat, airport.lon), (37.47, 126.45)) < 5
+    )
+    (heathrow,) = geo.resolve("Flights left Heathrow Airport late.", [(13, 29)])
+    assert heathrow.country == "GB" and km((heathrow.lat, heathrow.lon), (51.47, -0.46)) < 5
+    assert places(text)["Incheon International Airport"].kind == "site"

