@@ -29,7 +29,7 @@ from events.config import DATA_DIR
 from events.errors import GeocodingError
 from events.geo import airports
 
-BUILD_VERSION = "9"  # bump when the schema or the build rules change
+BUILD_VERSION = "10"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [
@@ -205,6 +205,15 @@ class _Builder:
                     seen.add(norm)
                     self.names.append((norm, entry_id, match))
         return entry_id
+
+    def taken_names(self) -> set[str]:
+        """Normalised names of the regions, and of the towns of 10,000 or more, collected so far."""
+        big = {
+            row[0]
+            for row in self.entries
+            if row[3] not in ("city", "site") or (row[3] == "city" and row[6] >= 10_000)
+        }
+        return {norm for norm, entry_id, match in self.names if entry_id in big and match != DEMONYM}
 
     def alias(self, key: str, texts, match: int) -> None:
         entry_id = self.keys.get(key)
@@ -443,6 +452,7 @@ def _collect() -> _Builder:
             "curated",
             aliases=_split(row["alternates"]),
         )
+    taken = b.taken_names()
     for row in airports.rows():
         b.add(
             row["key"],
@@ -456,7 +466,8 @@ def _collect() -> _Builder:
             airports.SOURCE,
             aliases=row["aliases"],
         )
-        b.alias(row["key"], row["alternates"], ALTERNATE)  # looked up, never matched as a phrase
+        # looked up, never matched as a phrase; not where a region or a town of 10,000 has the name ('Cornwall')
+        b.alias(row["key"], [n for n in row["alternates"] if normalize(n) not in taken], ALTERNATE)
     for row in _read_csv(GAZ_DIR / "aliases.csv"):
         b.alias(row["key"], _split(row["aliases"]), ALIAS)
         b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
