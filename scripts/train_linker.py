@@ -9,9 +9,9 @@ cross-validation inside buckets 0-7 (fold = bucket % 4), and the script prints t
 precision/recall/F1 (the same token scoring as score.py link).
 
 The model has two stages, both logistic regressions stored as plain JSON weights:
-  1. each candidate alone: sparse parse/context features (events.extract.linking.features) plus spaCy's
-     contextual token vectors (linking.dense);
-  2. each candidate against the rest of its sentence (linking.sentence_features over stage-one scores, trained
+  1. each candidate alone: sparse parse/context features (events.extract.link_features.features) plus spaCy's
+     contextual token vectors (link_features.dense);
+  2. each candidate against the rest of its sentence (link_features.sentence_features over stage-one scores, trained
      on out-of-fold stage-one scores), which decides "no place at all" and whether to add a second place.
 Retraining takes about two minutes on 2 cores (parsing ~7,400 sentences is most of it; --docs caches the
 parsed sentences and their tensors so a rerun skips it).
@@ -27,7 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDS = 4
-SECOND_WIDTH = 16  # columns of linking.sentence_features
+SECOND_WIDTH = 16  # columns of link_features.sentence_features
 
 
 def bucket(row_id: str) -> int:
@@ -52,7 +52,7 @@ def gold_tokens(row: dict) -> set[int]:
 
 def examples(rows: list[dict], docs: list) -> list[tuple]:
     """(sparse features, dense features, label, row index, span) for every candidate of every row."""
-    from events.extract import linking
+    from events.extract import link_features, linking
 
     out = []
     for n, (row, doc) in enumerate(zip(rows, docs)):
@@ -64,8 +64,8 @@ def examples(rows: list[dict], docs: list) -> list[tuple]:
         for c in cands:
             toks = token_starts(row["text"], [(c.start_char, c.end_char)])
             label = bool(toks) and len(toks & gold) * 2 >= len(toks)
-            feats = linking.features(verb.root, c, cands, c.label_)
-            out.append((feats, linking.dense(verb.root, c), label, n, c))
+            feats = link_features.features(verb.root, c, cands, c.label_)
+            out.append((feats, link_features.dense(verb.root, c), label, n, c))
     return out
 
 
@@ -134,15 +134,15 @@ def fit_first(exs, C, scale):
 
 
 def second_features(exs, first) -> np.ndarray:
-    """linking.sentence_features for every sentence, in example order."""
-    from events.extract import linking
+    """link_features.sentence_features for every sentence, in example order."""
+    from events.extract import link_features
 
     rows_of: dict[int, list[int]] = {}
     for i, e in enumerate(exs):
         rows_of.setdefault(e[3], []).append(i)
     X = np.zeros((len(exs), SECOND_WIDTH))
     for idx in rows_of.values():
-        feats = linking.sentence_features([exs[i][4] for i in idx], [float(first[i]) for i in idx])
+        feats = link_features.sentence_features([exs[i][4] for i in idx], [float(first[i]) for i in idx])
         X[idx] = feats
     return X
 

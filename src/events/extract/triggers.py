@@ -222,7 +222,7 @@ def _is_place_name(tok: Token) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in ("at", "near", "through", "via", "from", "to", "of")
 
 
-def _clause_head(tok: Token) -> Token:
+def clause_head(tok: Token) -> Token:
     """The verb a nominal trigger belongs to ('the launch was condemned' -> condemned)."""
     head = tok
     while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
@@ -233,7 +233,7 @@ def _clause_head(tok: Token) -> Token:
 def negated(tok: Token) -> bool:
     """'did not cross', 'never reached', 'no shots were fired', 'failed to cross'."""
     neg = cues()["negations"]
-    for t in (tok, _clause_head(tok)):
+    for t in (tok, clause_head(tok)):
         if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
             return True
         if any(c.lower_ in neg and c.dep_ in ("neg", "advmod", "det") for c in t.children):
