@@ -26,6 +26,7 @@ from folium.template import Template
 
 from events import assets
 from events.config import DATA_DIR
+from events.geo.distance import great_circle_km
 from events.models import ontology
 
 HERE = Path(__file__).resolve().parent
@@ -339,7 +340,7 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
             point = (round(float(row["lat"]), 5), round(float(row["lon"]), 5))
             if points and point == points[-1]:
                 continue
-            if points and _km(points[-1], point) > ROUTE_MAX_KM:
+            if points and great_circle_km(*points[-1], *point) > ROUTE_MAX_KM:
                 break
             points.append(point)
         if len(points) < 2:
@@ -358,13 +359,6 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
             }
         )
     return out
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in kilometres."""
-    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 12742 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -9,7 +9,7 @@ happenings apart: fire returned by the other side, or two places.
 """
 
 from events.extract.mention import Mention, family
-from events.geo.resolver import km
+from events.geo.distance import km
 
 SAME_PLACE_KM = 30.0  # two mentions placed this close are one place (a town and its post, an island off it)
 VIOLENT = ("gunfire", "explosion", "missile_launch")

@@ -14,7 +14,7 @@ from events.extract import triggers
 from events.extract.mention import family
 from events.extract.sentence_place import AT_PREPS, pick_in_sentence, precision_of
 from events.extract.triggers import sentence_of
-from events.geo.resolver import km
+from events.geo.distance import km
 from events.models import Toponym
 
 LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")

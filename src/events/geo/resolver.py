@@ -12,40 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from events.geo.gazetteer import (
-    ALIAS,
-    ALTERNATE,
-    APPROX,
-    CAPITAL,
-    DEMONYM,
-    PRIMARY,
-    Entry,
-    Gazetteer,
-    normalize,
-)
+from events.geo.distance import km
+from events.geo.gazetteer import APPROX, Entry, Gazetteer, normalize
+from events.geo.names import entry_toponym, toponym_kind
+from events.geo.priors import _ranked, candidates, prior  # noqa: F401 (resolver.prior, .candidates)
 from events.models import Toponym
 
-MAX_CANDIDATES = 40
 MAX_POINTS = 25  # the most certain other places are enough to tell where the story is
 ROUNDS = 3
-
-# Prior: a town's log10 population is worth 1 point per tenfold; the rest are in the same units.
-KIND_PRIOR = {
-    "country": 4.5,
-    "admin1": 2.0,
-    "admin2": 1.0,
-    "region": 1.5,
-    "border": 2.5,
-    "site": 1.0,
-    "island": 1.0,
-    "water": 1.5,
-    "city": 0.0,
-}
-MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
-CURATED = 2.0  # a curated border feature is what a border story means
-CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
-POP_WEIGHT = 1.0
-UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
 
 W_CONTAINER = 6.0  # "Paris, Texas": the candidate lies in what the writer named next to it
 W_COUNTRY = 2.5  # the other mentions resolve to this country
@@ -70,7 +44,6 @@ _SETTLEMENT = re.compile(
 )
 W_SETTLEMENT = 4.0
 _COMMA = re.compile(r"\s*,\s*")
-_SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
 
 
 @dataclass
@@ -103,70 +76,6 @@ class _Group:
     static: list | None = None
     runner: dict | None = None  # the runner-up reported with each of its mentions
     weight: float = 0.0  # of its mentions together
-
-
-@lru_cache(maxsize=200_000)
-def prior(entry: Entry) -> float:
-    """How likely this entry is meant, before reading the article."""
-    pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
-    score = (
-        POP_WEIGHT * math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
-    )
-    if entry.source == "curated":
-        score += CURATED
-    elif entry.source == CAPITAL:
-        score += CAPITAL_PRIOR
-    return score
-
-
-def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
-    """A city that is most of its same-named region (Seoul, Busan) is meant before the region."""
-    cities = {
-        (e.admin1, normalize(e.name)): e.population
-        for e in cands
-        if e.kind == "city" and e.match in (PRIMARY, ALIAS)
-    }
-    return [
-        p - 3.0
-        if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
-        else p
-        for e, p in zip(cands, priors)
-    ]
-
-
-def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
-    """A name that is a country's or a region's own name ('Chile') does not mean a town that merely lists
-    it among its other alternate names (Şile, Turkey)."""
-    if any(e.kind == "country" and e.match in (PRIMARY, ALIAS) for e in cands):
-        return [e for e in cands if e.match != ALTERNATE]
-    return list(cands)
-
-
-def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
-    """Entries for a mention as written, then with 'the', possessives and type words dropped."""
-    norm = normalize(name)
-    found = gaz.lookup(norm)
-    if found:
-        return found
-    for variant in (re.sub(r"^the ", "", norm), re.sub(r" s$", "", norm), _SUFFIXES.sub("", norm)):
-        if variant and variant != norm:
-            found = gaz.lookup(variant)
-            if found:
-                return found
-    return ()
-
-
-@lru_cache(maxsize=100_000)
-def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, ...]]:
-    """A name's plausible candidates, most likely first, and their priors: the same in every article."""
-    found = sorted(_plausible(candidates(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
-    return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))
-
-
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Fast equirectangular distance, good enough at the scale that matters here."""
-    x = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 111.2 * math.hypot(lat2 - lat1, x)
 
 
 def _inside(entry: Entry, container: Entry) -> bool:
@@ -468,30 +377,8 @@ def _toponym(m: Mention, g: _Group) -> Toponym:
             "lat": e.lat,
             "lon": e.lon,
             "country": e.country,
-            "kind": _kind(e),
+            "kind": toponym_kind(e),
             "score": round(probs[second], 3),
         }
     runner = dict(g.runner) if len(g.cands) > 1 else None
     return entry_toponym(g.cands[g.best], m.start, m.end, m.name, g.prob, runner)
-
-
-def entry_toponym(entry: Entry, start: int, end: int, name: str, score: float, runner=None) -> Toponym:
-    """A resolved Toponym from a gazetteer entry."""
-    return Toponym(
-        start,
-        end,
-        name,
-        lat=round(entry.lat, 5),
-        lon=round(entry.lon, 5),
-        country=entry.country,
-        kind=_kind(entry),
-        admin1=entry.admin1,
-        gazetteer_id=entry.key,
-        score=round(score, 3),
-        runner_up=runner,
-    )
-
-
-def _kind(entry: Entry) -> str:
-    """The Toponym kind: a second-level region is reported as a region."""
-    return "region" if entry.kind == "admin2" else entry.kind

@@ -1,0 +1,89 @@
+"""What a place name means before the article is read: its candidates and their priors.
+
+A town's log10 population is worth 1 point per tenfold; the kind of feature, how the name matched (own name,
+curated alias, other alternate name), a curated border feature and a national capital add to it.
+"""
+
+import math
+import re
+from functools import lru_cache
+
+from events.geo.gazetteer import ALIAS, ALTERNATE, CAPITAL, DEMONYM, PRIMARY, Entry, Gazetteer, normalize
+
+MAX_CANDIDATES = 40
+KIND_PRIOR = {
+    "country": 4.5,
+    "admin1": 2.0,
+    "admin2": 1.0,
+    "region": 1.5,
+    "border": 2.5,
+    "site": 1.0,
+    "island": 1.0,
+    "water": 1.5,
+    "city": 0.0,
+}
+MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
+CURATED = 2.0  # a curated border feature is what a border story means
+CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
+POP_WEIGHT = 1.0
+UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
+
+_SUFFIXES = re.compile(r"\s+(county|parish|city|town|village|province|state|region|district|island|islands)$")
+
+
+@lru_cache(maxsize=200_000)
+def prior(entry: Entry) -> float:
+    """How likely this entry is meant, before reading the article."""
+    pop = entry.population or (UNKNOWN_POP if entry.kind == "city" else 0)
+    score = (
+        POP_WEIGHT * math.log10(pop + 1) + KIND_PRIOR.get(entry.kind, 0.0) + MATCH_PRIOR.get(entry.match, 0.0)
+    )
+    if entry.source == "curated":
+        score += CURATED
+    elif entry.source == CAPITAL:
+        score += CAPITAL_PRIOR
+    return score
+
+
+def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
+    """A city that is most of its same-named region (Seoul, Busan) is meant before the region."""
+    cities = {
+        (e.admin1, normalize(e.name)): e.population
+        for e in cands
+        if e.kind == "city" and e.match in (PRIMARY, ALIAS)
+    }
+    return [
+        p - 3.0
+        if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
+        else p
+        for e, p in zip(cands, priors)
+    ]
+
+
+def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
+    """A name that is a country's or a region's own name ('Chile') does not mean a town that merely lists
+    it among its other alternate names (Şile, Turkey)."""
+    if any(e.kind == "country" and e.match in (PRIMARY, ALIAS) for e in cands):
+        return [e for e in cands if e.match != ALTERNATE]
+    return list(cands)
+
+
+def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
+    """Entries for a mention as written, then with 'the', possessives and type words dropped."""
+    norm = normalize(name)
+    found = gaz.lookup(norm)
+    if found:
+        return found
+    for variant in (re.sub(r"^the ", "", norm), re.sub(r" s$", "", norm), _SUFFIXES.sub("", norm)):
+        if variant and variant != norm:
+            found = gaz.lookup(variant)
+            if found:
+                return found
+    return ()
+
+
+@lru_cache(maxsize=100_000)
+def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, ...]]:
+    """A name's plausible candidates, most likely first, and their priors: the same in every article."""
+    found = sorted(_plausible(candidates(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
+    return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))
