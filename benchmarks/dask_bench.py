@@ -108,7 +108,9 @@ def on_cluster(batch: list[Article], workers: int) -> tuple[float, pipeline.Summ
         ) as cluster,
         Client(cluster) as client,
     ):
-        client.register_plugin(WarmUp(), name=WarmUp.name)  # load the model on every worker before timing
+        client.register_plugin(
+            WarmUp(pipeline.process), name=WarmUp.name
+        )  # load the model on every worker before timing
         return run(batch, client)
 
 

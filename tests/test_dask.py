@@ -96,7 +96,9 @@ def test_a_worker_dying_mid_run_loses_and_duplicates_nothing(client, in_process,
     store = Store(f"sqlite:///{tmp_path / 'dask.sqlite'}")
     victim = min(client.scheduler_info()["workers"])
     pid = client.run(os.getpid, workers=[victim])[victim]
-    results = extract_on_dask(sample_articles(), client, batch=1, window=6)  # every batch in flight at once
+    results = extract_on_dask(  # every batch in flight at once
+        sample_articles(), client, pipeline.process_many, pipeline.process, batch=1, window=6
+    )
     first = next(results)
     os.kill(pid, signal.SIGKILL)  # the worker process dies mid-run; its nanny starts a new one
     added = [store.add(article, found) for article, found in [first, *results]]

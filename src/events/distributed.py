@@ -5,7 +5,7 @@ skips articles already stored. A worker that dies mid-batch has written nothing,
 task elsewhere, so nothing is lost and nothing is stored twice.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from distributed import Client, WorkerPlugin, as_completed
@@ -17,21 +17,16 @@ WARM_TEXT = "Seoul, South Korea – Two North Korean soldiers defected across th
 
 
 class WarmUp(WorkerPlugin):
-    """Worker setup: load the NLP model and the gazetteer once, before the first task arrives."""
+    """Worker setup: run `warm` once on a short article, so the NLP model and the gazetteer are loaded before
+    the first task arrives (the loads are cached per process)."""
 
     name = "events-warm-up"
 
+    def __init__(self, warm: Callable[[Article], object]):
+        self.warm = warm
+
     def setup(self, worker) -> None:
-        from events import pipeline
-
-        pipeline.process(Article(id="warm-up", text=WARM_TEXT))  # the loads are cached per process
-
-
-def extract_batch(batch: list[Article]) -> list[list[Event] | str]:
-    """Runs on a worker: the events of each article, or a one-line error for an article that failed."""
-    from events import pipeline
-
-    return [str(found) if isinstance(found, EventsError) else found for found in pipeline.process_many(batch)]
+        self.warm(Article(id="warm-up", text=WARM_TEXT))
 
 
 def connect(scheduler: str | Client) -> tuple[Client, bool]:
@@ -45,23 +40,30 @@ def connect(scheduler: str | Client) -> tuple[Client, bool]:
 
 
 def extract_on_dask(
-    articles: Iterable[Article], scheduler: str | Client, batch: int = 16, window: int | None = None
-) -> Iterator[tuple[Article, list[Event] | str]]:
-    """(article, events or error line) for every article, in completion order, extracted on the cluster.
+    articles: Iterable[Article],
+    scheduler: str | Client,
+    work: Callable[[list[Article]], list[list[Event] | EventsError]],
+    warm: Callable[[Article], object],
+    batch: int = 16,
+    window: int | None = None,
+) -> Iterator[tuple[Article, list[Event] | EventsError]]:
+    """(article, its events or the error it gave) for every article, in completion order, each batch run on
+    the cluster by `work` (pipeline.process_many: the workers import it by name), after `warm` once on each
+    worker.
 
     At most `window` batches are in flight (default: two per worker thread), so a long stream of articles
     is never held in memory at once.
     """
     client, owned = connect(scheduler)
     try:
-        client.register_plugin(WarmUp(), name=WarmUp.name)
+        client.register_plugin(WarmUp(warm), name=WarmUp.name)
         window = window or 2 * max(1, sum(client.nthreads().values()))
         chunks = _chunks(articles, batch)
         in_flight: dict = {}
         pending = as_completed()
 
         def submit(chunk: list[Article]) -> None:
-            future = client.submit(extract_batch, chunk, pure=False)
+            future = client.submit(work, chunk, pure=False)
             in_flight[future.key] = chunk
             pending.add(future)
 

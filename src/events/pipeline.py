@@ -171,12 +171,12 @@ def ingest(
     if scheduler:
         from events.distributed import extract_on_dask
 
-        results = extract_on_dask(fresh(), scheduler, batch=batch)
+        results = extract_on_dask(fresh(), scheduler, process_many, process, batch=batch)
     else:
         results = process_stream(fresh())
     for article, found in results:
-        if not isinstance(found, list):  # an error (a one-line string from a Dask worker): not stored, so a
-            summary.errors.append(str(found))  # rerun tries it again
+        if isinstance(found, EventsError):  # not stored, so a rerun tries it again
+            summary.errors.append(str(found))
         elif store.add(article, found):
             summary.stored += 1
             summary.events += len(found)
