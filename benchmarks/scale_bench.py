@@ -22,6 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from events import schema
 from events import store as store_module
 from events.models import Actor, Article, Event, ontology
 from events.store import Filters, Store
@@ -195,7 +196,7 @@ def bulk_load(store: Store, n_events: int, chunk: int = 20000) -> None:
     """Benchmark-only fast path: executemany on the store's own tables, in large transactions."""
     rng = random.Random(7)
     pool = make_places(rng)
-    places = store_module.places
+    places = schema.places
     with store.writer.begin() as conn:
         conn.execute(places.insert(), [{k: p[k] for k in ("name", "lat", "lon", "country")} for p in pool])
         # The database numbers the places (explicit ids would leave PostgreSQL's sequence behind).
@@ -210,8 +211,8 @@ def bulk_load(store: Store, n_events: int, chunk: int = 20000) -> None:
 
     def flush():
         with store.writer.begin() as conn:
-            conn.execute(store_module.articles.insert(), arts)
-            conn.execute(store_module.events.insert(), evs)
+            conn.execute(schema.articles.insert(), arts)
+            conn.execute(schema.events.insert(), evs)
         arts.clear()
         evs.clear()
 
@@ -360,8 +361,8 @@ def main(argv=None) -> None:
 
 def _empty(url: str) -> None:
     engine = sa.create_engine(store_module._driver_url(url))
-    store_module.meta.drop_all(engine)
-    store_module.schema_version.drop(engine, checkfirst=True)
+    schema.meta.drop_all(engine)
+    schema.schema_version.drop(engine, checkfirst=True)
     engine.dispose()
 
 

@@ -35,7 +35,7 @@ def test_every_format_ingested_with_a_summary(db_path):
     with store.engine.connect() as conn:  # the French page is stored, marked, and has no events
         import sqlalchemy as sa
 
-        from events.store import articles
+        from events.schema import articles
 
         french = conn.execute(
             sa.select(articles.c.language, articles.c.n_events).where(

@@ -1,4 +1,7 @@
-"""The store: schema, migrations, idempotent writes, and filtered queries. All SQL lives here.
+"""The store: opening and migrating it, idempotent writes, and filtered queries.
+
+The tables and their migration steps are in schema.py, the filters' conditions in filters.py; all SQL lives in
+these three files.
 
 One code path for SQLite (default) and PostgreSQL, through SQLAlchemy Core.
 """
@@ -7,154 +10,30 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 
 from events.config import db_url
-from events.errors import InputError, StoreError
+from events.errors import StoreError
+from events.filters import Filters, conditions
 from events.models import Article, Event
-
-meta = sa.MetaData()
-
-schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, primary_key=True))
-
-articles = sa.Table(
-    "articles",
-    meta,
-    sa.Column("id", sa.String, primary_key=True),
-    sa.Column("title", sa.Text, nullable=False, default=""),
-    sa.Column("url", sa.Text, nullable=False, default=""),
-    sa.Column("published", sa.String(10)),
-    sa.Column("source", sa.Text, nullable=False, default=""),
-    sa.Column("language", sa.String(8), nullable=False, default="en"),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("ingested_at", sa.String(32), nullable=False),
-    sa.Column("n_events", sa.Integer, nullable=False, default=0),
+from events.schema import (
+    EVENT_COLUMNS,
+    MIGRATIONS,
+    articles,
+    events,
+    insert,
+    places,
+    raise_max_span,
+    refresh_max_span,
+    schema_version,
+    seen_items,
+    span_days,
 )
-
-places = sa.Table(
-    "places",
-    meta,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("lat", sa.Float, nullable=False),
-    sa.Column("lon", sa.Float, nullable=False),
-    sa.Column("country", sa.String(8), nullable=False, default=""),
-    sa.UniqueConstraint("name", "lat", "lon", "country", name="uq_places"),
-)
-
-events = sa.Table(
-    "events",
-    meta,
-    sa.Column("id", sa.String, primary_key=True),  # "<article_id>#<seq>"
-    sa.Column("article_id", sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("type", sa.String(32), nullable=False),
-    sa.Column("place_id", sa.Integer, sa.ForeignKey("places.id")),
-    sa.Column("place", sa.Text, nullable=False, default=""),
-    sa.Column("lat", sa.Float),
-    sa.Column("lon", sa.Float),
-    sa.Column("country", sa.String(8), nullable=False, default=""),
-    sa.Column("geo_precision", sa.String(16), nullable=False),
-    sa.Column("location_source", sa.String(32), nullable=False),
-    sa.Column("date", sa.String(10)),
-    sa.Column("date_start", sa.String(10)),
-    sa.Column("date_end", sa.String(10)),
-    sa.Column("date_precision", sa.String(16), nullable=False),
-    sa.Column("actors", sa.Text, nullable=False, default="[]"),  # JSON list of Actor records
-    sa.Column("sentence", sa.Text, nullable=False),
-    sa.Column("start", sa.Integer, nullable=False),
-    sa.Column("end", sa.Integer, nullable=False),
-    sa.Column("trigger", sa.Text, nullable=False, default=""),
-    sa.Column("trigger_start", sa.Integer),
-    sa.Column("trigger_end", sa.Integer),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("rule", sa.Text, nullable=False, default=""),
-    sa.Column("background", sa.Boolean, nullable=False, default=False),
-    # Covers every column the date-window filters, counts and grid aggregates read: a month out of ten
-    # years scans index entries only, and fetches table rows just for the matches.
-    sa.Index(
-        "ix_events_when",
-        "date_start",
-        "date_end",
-        "type",
-        "background",
-        "country",
-        "confidence",
-        "lat",
-        "lon",
-    ),
-    sa.Index("ix_events_type", "type"),
-    sa.Index("ix_events_country", "country"),
-    sa.Index("ix_events_article", "article_id", "seq"),
-)
-
-
-def _v1(conn):
-    for table in (articles, places, events):
-        table.create(conn, checkfirst=True)
-    for index in events.indexes:
-        index.create(conn, checkfirst=True)
-
-
-# Items `events watch` has read (path|mtime|size, or feed URL|entry id), so a restart neither re-reads nor misses.
-seen_items = sa.Table(
-    "seen_items",
-    meta,
-    sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("target", sa.Text, nullable=False, default=""),  # the folder or feed being watched
-    sa.Column("seen_at", sa.String(32), nullable=False),
-)
-
-
-def _v2(conn):
-    seen_items.create(conn, checkfirst=True)
-
-
-# Numbers the queries rely on, kept up to date by every write. max_span_days: the longest date range of any
-# stored event, so a date window becomes a two-sided range on date_start (an index range, not half a scan).
-store_stats = sa.Table(
-    "store_stats",
-    meta,
-    sa.Column("key", sa.String(32), primary_key=True),
-    sa.Column("value", sa.Integer, nullable=False),
-)
-
-
-def _v3(conn):
-    conn.execute(sa.text("DROP INDEX IF EXISTS ix_events_date"))  # a prefix of ix_events_when
-    next(i for i in events.indexes if i.name == "ix_events_when").create(conn, checkfirst=True)
-
-
-def _v4(conn):
-    store_stats.create(conn, checkfirst=True)
-    _refresh_max_span(conn)
-
-
-# Registered migration steps, in order; the schema's version is the number of steps applied.
-MIGRATIONS = [_v1, _v2, _v3, _v4]
-
-EVENT_COLUMNS = [c.name for c in events.columns]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the dashboard and `events export` filter on; every field optional."""
-
-    start: str | None = None  # YYYY-MM-DD; events whose date range overlaps [start, end]
-    end: str | None = None
-    types: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    actor: str = ""
-    text: str = ""  # free text over sentence and title
-    min_confidence: float = 0.0
-    sources: tuple[str, ...] = ()
-    include_background: bool = False
 
 
 class Store:
@@ -218,7 +97,7 @@ class Store:
             return
         try:
             with self.writer.begin() as conn:
-                conn.execute(_insert(conn, seen_items).on_conflict_do_nothing(), rows)
+                conn.execute(insert(conn, seen_items).on_conflict_do_nothing(), rows)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot record watched items: {exc}") from exc
 
@@ -229,7 +108,7 @@ class Store:
             with self.writer.begin() as conn:
                 # ON CONFLICT: a concurrent writer of the same article waits, then inserts nothing.
                 inserted = conn.execute(
-                    _insert(conn, articles)
+                    insert(conn, articles)
                     .values(
                         id=article.id,
                         title=article.title,
@@ -249,7 +128,7 @@ class Store:
                 rows = [_event_row(conn, event) for event in found]
                 if rows:
                     conn.execute(events.insert(), rows)
-                    _raise_max_span(conn, max(_span_days(r["date_start"], r["date_end"]) for r in rows))
+                    raise_max_span(conn, max(span_days(r["date_start"], r["date_end"]) for r in rows))
             return True
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot store article {article.id!r}: {exc}") from exc
@@ -276,7 +155,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            stmt = stmt.where(*_conditions(filters, conn))
+            stmt = stmt.where(*conditions(filters, conn))
             frame = pd.DataFrame(
                 conn.execute(stmt).mappings().all(),
                 columns=EVENT_COLUMNS + ["title", "url", "source", "published"],
@@ -290,7 +169,7 @@ class Store:
         if filters.sources or filters.text:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
-            return conn.execute(stmt.where(*_conditions(filters, conn))).scalar()
+            return conn.execute(stmt.where(*conditions(filters, conn))).scalar()
 
     def aggregate(self, filters: Filters = Filters(), cell_deg: float = 1.0) -> pd.DataFrame:
         """Counts of mapped events per grid cell of `cell_deg` degrees and type, with the members' mean position.
@@ -318,14 +197,14 @@ class Store:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
             return pd.DataFrame(
-                conn.execute(stmt.where(*_conditions(filters, conn))).mappings().all(),
+                conn.execute(stmt.where(*conditions(filters, conn))).mappings().all(),
                 columns=["lat", "lon", "type", "count", "date_start", "date_end"],
             )
 
     def analyze(self) -> None:
         """Refresh statistics after a bulk load that bypassed `add` (and fold SQLite's write-ahead log back in)."""
         with self.writer.begin() as conn:
-            _refresh_max_span(conn)
+            refresh_max_span(conn)
             conn.execute(sa.text("ANALYZE"))
         if self.engine.dialect.name == "sqlite":
             raw = self.engine.raw_connection()  # outside any transaction, or the log cannot be truncated
@@ -364,7 +243,7 @@ class Store:
         if filters.sources or filters.text:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
-            return dict(conn.execute(stmt.where(*_conditions(filters, conn))).mappings().first())
+            return dict(conn.execute(stmt.where(*conditions(filters, conn))).mappings().first())
 
     def histogram(self, filters: Filters = Filters()) -> pd.DataFrame:
         """Matching events per start day and type (columns day, type, count), counted in SQL."""
@@ -378,7 +257,7 @@ class Store:
             stmt = stmt.join_from(events, articles, events.c.article_id == articles.c.id)
         with self.engine.connect() as conn:
             rows = [
-                tuple(r) for r in conn.execute(stmt.where(*_conditions(filters, conn)))
+                tuple(r) for r in conn.execute(stmt.where(*conditions(filters, conn)))
             ]  # plain tuples: fast
         frame = pd.DataFrame(rows, columns=["day", "type", "count"])
         return frame.groupby(["day", "type"], as_index=False)["count"].sum()
@@ -388,39 +267,6 @@ class Store:
         col = articles.c.source if column == "source" else events.c[column]
         with self.engine.connect() as conn:
             return [v for (v,) in conn.execute(sa.select(col).distinct().order_by(col)) if v]
-
-
-def _conditions(f: Filters, conn) -> list:
-    conds = []
-    if not f.include_background:
-        conds.append(events.c.background.is_(False))
-    if f.start:
-        conds.append(sa.func.coalesce(events.c.date_end, events.c.date_start) >= f.start)
-        # Implied by the overlap, and gives the index a lower bound: no stored range is longer than max span.
-        span = conn.execute(
-            sa.select(store_stats.c.value).where(store_stats.c.key == "max_span_days")
-        ).scalar()
-        conds.append(events.c.date_start >= _days_before(f.start, 0 if span is None else span))
-    if f.end:
-        conds.append(events.c.date_start <= f.end)
-    if f.types:
-        conds.append(events.c.type.in_(f.types))
-    if f.countries:
-        conds.append(events.c.country.in_(f.countries))
-    if f.sources:
-        conds.append(articles.c.source.in_(f.sources))
-    if f.min_confidence:
-        conds.append(events.c.confidence >= f.min_confidence)
-    if f.actor:
-        conds.append(events.c.actors.ilike(f"%{_escape_like(f.actor)}%", escape="\\"))
-    if f.text:
-        pattern = f"%{_escape_like(f.text)}%"
-        conds.append(
-            sa.or_(
-                events.c.sentence.ilike(pattern, escape="\\"), articles.c.title.ilike(pattern, escape="\\")
-            )
-        )
-    return conds
 
 
 class _floor(sa.sql.functions.FunctionElement):
@@ -439,49 +285,6 @@ def _floor_default(element, compiler, **kw):
 def _floor_sqlite(element, compiler, **kw):
     # SQLite may lack floor(); casting truncates toward zero, which is floor for the non-negative argument.
     return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
-def _days_before(day: str, days: int) -> str:
-    try:
-        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
-    except (ValueError, OverflowError) as exc:
-        raise InputError(f"date filter {day!r}: not a YYYY-MM-DD date") from exc
-
-
-def _span_days(start: str | None, end: str | None) -> int:
-    if not start or not end:
-        return 0
-    try:
-        return max(0, (date.fromisoformat(end) - date.fromisoformat(start)).days)
-    except ValueError:
-        return 366 * 100  # unreadable dates: assume the worst, so no window ever misses the event
-
-
-def _raise_max_span(conn, span: int) -> None:
-    """Raise the stored max span to `span` (never lower it: concurrent writers each keep the larger)."""
-    stmt = _insert(conn, store_stats).values(key="max_span_days", value=span)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[store_stats.c.key],
-            set_={
-                "value": sa.case(
-                    (stmt.excluded.value > store_stats.c.value, stmt.excluded.value),
-                    else_=store_stats.c.value,
-                )
-            },
-        )
-    )
-
-
-def _refresh_max_span(conn) -> None:
-    ranged = sa.select(events.c.date_start, events.c.date_end).where(events.c.date_end > events.c.date_start)
-    span = max((_span_days(a, b) for a, b in conn.execute(ranged)), default=0)
-    conn.execute(store_stats.delete().where(store_stats.c.key == "max_span_days"))
-    conn.execute(store_stats.insert().values(key="max_span_days", value=span))
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _event_row(conn, event: Event) -> dict:
@@ -503,16 +306,12 @@ def _place_id(conn, event: Event) -> int:
     if found is None:
         # Two writers may add the same new place at once: the second inserts nothing and reads the first's.
         conn.execute(
-            _insert(conn, places)
+            insert(conn, places)
             .values(**key)
             .on_conflict_do_nothing(index_elements=["name", "lat", "lon", "country"])
         )
         found = conn.execute(sa.select(places.c.id).filter_by(**key)).scalar_one()
     return found
-
-
-def _insert(conn, table: sa.Table):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def _driver_url(url: str) -> str:
