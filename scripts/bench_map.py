@@ -23,9 +23,7 @@ def main(db: str) -> None:
         start = time.perf_counter()
         page = mapview.build_map(frame).get_root().render()
         took = time.perf_counter() - start
-        print(
-            f"{n:>6} events: {took:.2f} s, {len(page) / 1e6:.1f} MB page; {mapview.summarize(frame).line()}"
-        )
+        print(f"{n:>6} events: {took:.2f} s, {len(page) / 1e6:.1f} MB page; {mapview.plan_map(frame).line()}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from events import export, mapview
+from events import export, mapview, popups
 from events.cli import main
 from events.models import Actor, Article, Event
 from events.store import Filters, Store
@@ -221,9 +221,9 @@ def test_links_are_http_only():
         "file:///etc/passwd",
         '"><script>x</script>',
     ):
-        link = mapview.source_link("title", url)
+        link = popups.source_link("title", url)
         assert "<a " not in link and _assert_inert(link) == "title"
-    link = mapview.source_link(SCRIPT, 'https://a.org/?q="><script>x</script>')
+    link = popups.source_link(SCRIPT, 'https://a.org/?q="><script>x</script>')
     assert _assert_inert(link) == SCRIPT
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import XSS_IMG, XSS_SCRIPT
 
-from events import assets, mapview
+from events import assets, grid, mapview, popups
 from events.models import ontology
 
 
@@ -68,9 +68,9 @@ def test_hostile_text_is_escaped(page):
 
 
 def test_links_only_http():
-    assert mapview.source_link("t", "javascript:alert(1)") == "<span>t</span>"
-    assert mapview.source_link("t", "data:text/html,x") == "<span>t</span>"
-    assert mapview.source_link("t", " HTTPS://a.org/x?a=1&b=2").startswith(
+    assert popups.source_link("t", "javascript:alert(1)") == "<span>t</span>"
+    assert popups.source_link("t", "data:text/html,x") == "<span>t</span>"
+    assert popups.source_link("t", " HTTPS://a.org/x?a=1&b=2").startswith(
         '<a href="HTTPS://a.org/x?a=1&amp;b=2"'
     )
 
@@ -122,13 +122,13 @@ def test_many_events_are_aggregated(frame):
     big["id"] = [f"x#{i}" for i in range(len(big))]
     big["lat"] = [(i % 140) - 70 + 0.5 for i in range(len(big))]
     big["lon"] = [(i * 7 % 340) - 170 + 0.5 for i in range(len(big))]
-    summary = mapview.summarize(big, max_points=3000)
+    summary = mapview.plan_map(big, max_points=3000)
     assert summary.aggregated and 0 < summary.cells <= 750 and "aggregated" in summary.line()
-    cfg = _config(mapview.build_map(big, max_points=3000).get_root().render())
+    cfg = _config(mapview.build_map(mapview.plan_map(big, max_points=3000)).get_root().render())
     assert cfg["events"] == [] and len(cfg["cells"]) == summary.cells
     assert sum(c["n"] for c in cfg["cells"]) == 12000
     assert all(sum(c["counts"].values()) == c["n"] and c["type"] in c["counts"] for c in cfg["cells"])
-    assert not mapview.summarize(frame).aggregated
+    assert not mapview.plan_map(frame).aggregated
 
 
 def test_empty_frame_renders(frame):
@@ -144,7 +144,7 @@ def test_every_type_has_its_own_icon():
 def test_cells_are_grid_squares(frame):
     big = pd.concat([frame[frame["lat"].notna()]] * 20, ignore_index=True)
     big["id"] = [f"x#{i}" for i in range(len(big))]
-    cfg = _config(mapview.build_map(big, max_points=40).get_root().render())
+    cfg = _config(mapview.build_map(mapview.plan_map(big, max_points=40)).get_root().render())
     for cell in cfg["cells"]:
         (south, west), (north, east) = cell["box"]
         assert south <= cell["lat"] <= north and west <= cell["lon"] <= east
@@ -155,9 +155,9 @@ def test_popup_says_where_the_place_came_from(frame):
     from types import SimpleNamespace
 
     row = frame[frame["id"] == "demo-korea#2"].iloc[0].to_dict()
-    assert "(from the" not in mapview.popup_html(SimpleNamespace(**row))
+    assert "(from the" not in popups.popup_html(SimpleNamespace(**row))
     row["location_source"] = "dateline"
-    assert "(from the dateline)" in mapview.popup_html(SimpleNamespace(**row))
+    assert "(from the dateline)" in popups.popup_html(SimpleNamespace(**row))
 
 
 def test_store_cells_draw_like_loaded_events(sample_store):
@@ -165,22 +165,28 @@ def test_store_cells_draw_like_loaded_events(sample_store):
     from events.store import Filters
 
     frame = sample_store.query(Filters(include_background=True))
-    from_events = _config(mapview.build_map(frame, max_points=4).get_root().render())["cells"]
+    from_events = _config(mapview.build_map(mapview.plan_map(frame, max_points=4)).get_root().render())[
+        "cells"
+    ]
     agg = sample_store.aggregate(Filters(include_background=True), cell_deg=0.125)
-    page = mapview.build_map(frame.iloc[0:0], cells=agg, cell_deg=0.125, max_points=4).get_root().render()
+    page = (
+        mapview.build_map(mapview.plan_map(frame.iloc[0:0], cells=agg, cell_deg=0.125, max_points=4))
+        .get_root()
+        .render()
+    )
     from_sql = _config(page)["cells"]
     assert len(from_sql) == len(from_events) > 0 and _config(page)["events"] == []
     assert sorted((c["box"], c["n"], c["counts"]) for c in from_sql) == sorted(
         (c["box"], c["n"], c["counts"]) for c in from_events
     )
-    summary = mapview.summarize(frame.iloc[0:0], max_points=4, cells=agg, cell_deg=0.125, total=8)
+    summary = mapview.plan_map(frame.iloc[0:0], max_points=4, cells=agg, cell_deg=0.125, total=8)
     assert summary.aggregated and (summary.total, summary.mapped, summary.cells) == (8, 7, len(from_sql))
 
 
 def test_cell_size_follows_the_extent():
-    assert mapview.cell_size(37.5, 38.5, 126.0, 127.5) == 0.125  # the DMZ: the finest cells
-    assert mapview.cell_size(-45, 65, -170, 175) == 2.0  # the world: 345° / 256 -> 2°
-    assert 180 % mapview.cell_size(-90, 90, -180, 180) == 0
+    assert grid.cell_size(37.5, 38.5, 126.0, 127.5) == 0.125  # the DMZ: the finest cells
+    assert grid.cell_size(-45, 65, -170, 175) == 2.0  # the world: 345° / 256 -> 2°
+    assert 180 % grid.cell_size(-90, 90, -180, 180) == 0
 
 
 def test_an_incident_popup_lists_every_report_escaped(sample_store):
