@@ -10,7 +10,6 @@ the first-start ingest of data/samples.
 """
 
 import io
-import os
 from functools import partial
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from events import assets, export, grid, mapview, page
+from events import assets, config, export, grid, mapview, page
 from events.config import SAMPLES_PUBLISHED, db_url
 from events.incidents import group_incidents
 from events.store import Filters, Store
@@ -80,7 +79,7 @@ def choices(url: str, background: bool) -> dict:
 
 
 def first_start(store: Store) -> None:
-    if store.counts()["articles"] or os.environ.get("EVENTS_NO_SAMPLES"):
+    if store.counts()["articles"] or config.get("EVENTS_NO_SAMPLES"):
         return
     from events.ingest import read_paths
 

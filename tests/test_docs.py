@@ -28,3 +28,23 @@ def test_readme_has_the_two_commands_and_ci_runs_the_tests():
     assert "bash .ci/run" in README
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert "pytest" in ci
+
+
+def test_the_readme_configuration_table_is_the_settings_table():
+    import re
+
+    from events.config import SETTINGS
+
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `(EVENTS_\w+)` \|", section, flags=re.M)
+    assert documented == [name for name, _default, _help in SETTINGS]
+
+
+def test_settings_are_read_through_the_settings_table():
+    """One way to read a setting (events.config.get): no module reads EVENTS_* from the environment itself."""
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / "dashboard.py", *(root / "src" / "events").rglob("*.py")]:
+        if path.name == "config.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "environ.get(\"EVENTS_" not in text and "getenv(\"EVENTS_" not in text, path
