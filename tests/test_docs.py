@@ -36,7 +36,7 @@ def test_the_readme_configuration_table_is_the_settings_table():
     from events.config import SETTINGS
 
     section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    documented = re.findall(r"^\| `(EVENTS_\w+)` \|", section, flags=re.M)
+    documented = re.findall(r"^\| `(EVENTS_\w+)` \|", section, flags=re.MULTILINE)
     assert documented == [name for name, _default, _help in SETTINGS]
 
 
@@ -47,4 +47,4 @@ def test_settings_are_read_through_the_settings_table():
         if path.name == "config.py":
             continue
         text = path.read_text(encoding="utf-8")
-        assert "environ.get(\"EVENTS_" not in text and "getenv(\"EVENTS_" not in text, path
+        assert 'environ.get("EVENTS_' not in text and 'getenv("EVENTS_' not in text, path

@@ -34,7 +34,21 @@ _API = {
     "Filters": "events.filters",
     "EventsError": "events.errors",
 }
-__all__ = [*_API, "geoparse", "__version__"]
+__all__ = [  # noqa: RUF022 (in the order of the docstring)
+    "Article",
+    "Event",
+    "Actor",
+    "Toponym",
+    "process",
+    "parse",
+    "geoparse",
+    "geocode",
+    "resolve",
+    "Store",
+    "Filters",
+    "EventsError",
+    "__version__",
+]
 
 
 def geoparse(text: str) -> list:

@@ -251,45 +251,15 @@ def _collect() -> _Builder:
         )
         town = towns_by_state.get((a1, base))
         if a2 in admin2:
-            r = admin2[a2]
-            b.add(
-                f"us:{county['fips']}",
-                county["name"],
-                "region",
-                "US",
-                a1,
-                0,
-                r["lat"],
-                r["lon"],
-                ADMIN2,
-                admin2=a2,
-            )
+            point = (admin2[a2]["lat"], admin2[a2]["lon"], ADMIN2)
         elif town:
-            b.add(
-                f"us:{county['fips']}",
-                county["name"],
-                "region",
-                "US",
-                a1,
-                0,
-                town[1],
-                town[2],
-                "geonames (at namesake town)",
-                admin2=a2,
-            )
+            point = (town[1], town[2], "geonames (at namesake town)")
         elif a1 in states:
-            b.add(
-                f"us:{county['fips']}",
-                county["name"],
-                "region",
-                "US",
-                a1,
-                0,
-                states[a1]["lat"],
-                states[a1]["lon"],
-                APPROX,
-                admin2=a2,
-            )
+            point = (states[a1]["lat"], states[a1]["lon"], APPROX)
+        else:
+            point = None
+        if point:
+            b.add(f"us:{county['fips']}", county["name"], "region", "US", a1, 0, *point, admin2=a2)
         # "Clarke and Oconee counties", "DuPage": the bare name, for look-ups only (not a phrase to match)
         b.alias(f"us:{county['fips']}", [base], ALTERNATE)
     for code, r in admin2.items():  # the rest of the world's counties, provinces, departments, districts
