@@ -15,8 +15,9 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from events import models
+
 # Types that are one happening seen from two sides: a soldier's defection is also a border crossing.
-FAMILIES = {"defection": "crossing", "border_crossing": "crossing"}
 # How far apart two reports' places may be, by the coarser of the two geo precisions (km).
 RADIUS_KM = {"exact": 50.0, "near": 50.0, "region": 150.0, "country": 600.0}
 PRECISE = ("exact", "near")  # places good enough to anchor an incident
@@ -44,7 +45,7 @@ def assign_incidents(
     radius = out["geo_precision"].map(radius_km).fillna(0.0).to_numpy(float)
     mergeable = ~np.isnan(lat) & ~np.isnan(start) & (end - start <= MAX_SPAN_DAYS) & (radius > 0)
     masks = _affiliation_masks(out["actors"] if "actors" in out else pd.Series([[]] * n))
-    family = out["type"].map(lambda t: FAMILIES.get(t, t)).to_numpy()
+    family = out["type"].map(models.family).to_numpy()
     precise = out["geo_precision"].isin(PRECISE).to_numpy()
     ev = _Arrays(start, end, lat, lon, radius, masks, slack_days)
     roots = np.arange(n)  # every event its own incident until it joins one

@@ -162,3 +162,12 @@ def _check_coords(lat, lon, name):
         raise InputError(f"{name!r}: lat and lon must both be set or both be empty")
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputError(f"{name!r}: coordinates out of range: ({lat}, {lon})")
+
+
+# Types the guide scores as one family: a defection is a border crossing by someone leaving their side.
+FAMILY = {"defection": "crossing", "border_crossing": "crossing"}
+
+
+def family(type_id: str) -> str:
+    """The type family an event type belongs to (its own type for most)."""
+    return FAMILY.get(type_id, type_id)

@@ -8,8 +8,9 @@ strike keeps its type over the explosions it caused. The guide's exceptions keep
 happenings apart: fire returned by the other side, or two places.
 """
 
-from events.extract.mention import Mention, family
+from events.extract.mention import Mention
 from events.geo.distance import km
+from events.models import family
 
 SAME_PLACE_KM = 30.0  # two mentions placed this close are one place (a town and its post, an island off it)
 VIOLENT = ("gunfire", "explosion", "missile_launch")

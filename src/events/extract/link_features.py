@@ -274,7 +274,7 @@ def _kind(cand: Span) -> str:
     return "other"
 
 
-_CLASS_WORDS = {
+_KIND_OF_LAST_WORD = {
     "city": "settlement",
     "town": "settlement",
     "village": "settlement",
@@ -320,7 +320,7 @@ _CLASS_WORDS = {
 
 
 def _last_word(cand: Span) -> str:
-    return _CLASS_WORDS.get(cand[-1].lower_, "name")
+    return _KIND_OF_LAST_WORD.get(cand[-1].lower_, "name")
 
 
 def _linked(cand: Span, others: list[Span]) -> str:

@@ -14,7 +14,7 @@ from events.extract.link_features import dense, features, sentence_features
 from events.extract.triggers import sentence_of
 
 MODEL_PATH = Path(__file__).with_name("linker_model.json")
-PLACE_LABELS = ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON", "PRODUCT", "EVENT", "WORK_OF_ART")
+CANDIDATE_LABELS = ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON", "PRODUCT", "EVENT", "WORK_OF_ART")
 LEADING = ("the", "a", "an")
 TRAILING = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "'s", "’s")
 
@@ -57,7 +57,7 @@ def candidates(doc: Doc, sent: Span | None = None) -> list[Span]:
     sent = sent or doc[:]
     out: list[Span] = []
     for ent in sent.ents:
-        if ent.label_ in PLACE_LABELS:
+        if ent.label_ in CANDIDATE_LABELS:
             out.append(_trim(ent))
     covered = {i for s in out for i in range(s.start, s.end)}
     run: list[Token] = []
@@ -101,7 +101,7 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
 
 # A lower-case kind word after a name ("Homs province", "Kayamla village") is mostly left out of the gold
 # spans, while a capitalised one ("Aleppo Governorate") is part of the name (cross-validated: F1 +0.004).
-CLASS_WORDS = (
+STRIPPED_KIND_WORDS = (
     "province",
     "village",
     "city",
@@ -120,7 +120,7 @@ CLASS_WORDS = (
 def without_class_word(span: Span) -> Span:
     """'Homs province' -> 'Homs'; 'Aleppo Governorate' stays whole."""
     end = span.end
-    while end - 1 > span.start and span.doc[end - 1].text in CLASS_WORDS:
+    while end - 1 > span.start and span.doc[end - 1].text in STRIPPED_KIND_WORDS:
         end -= 1
     return span.doc[span.start : end] if end != span.end else span
 

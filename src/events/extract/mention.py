@@ -7,12 +7,6 @@ from spacy.tokens import Span
 from events.extract import dates, triggers
 from events.models import Actor, Toponym
 
-FAMILY = {"defection": "crossing", "border_crossing": "crossing"}
-
-
-def family(type_id: str) -> str:
-    return FAMILY.get(type_id, type_id)
-
 
 @dataclass
 class Mention:

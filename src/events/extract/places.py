@@ -11,11 +11,10 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from events.extract import triggers
-from events.extract.mention import family
 from events.extract.sentence_place import AT_PREPS, pick_in_sentence, precision_of
 from events.extract.triggers import sentence_of
 from events.geo.distance import km
-from events.models import Toponym
+from events.models import Toponym, family
 
 LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
 FINE_KINDS = ("city", "site", "island")

@@ -1,5 +1,6 @@
 """What every reader shares: options, size limits, decoding, dates, language, and the Article builder."""
 
+import calendar
 import email.utils
 import re
 from dataclasses import dataclass, field
@@ -159,12 +160,7 @@ def dateline_date(text: str, reference: date | None) -> date | None:
     return None
 
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
-}
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 
 # The commonest English words: a cheap check before the statistical model, which is shaky on short snippets.
 _ENGLISH = frozenset(
