@@ -81,10 +81,12 @@ def choices(url: str, background: bool) -> dict:
 def first_start(store: Store) -> None:
     if store.counts()["articles"] or config.get("EVENTS_NO_SAMPLES"):
         return
-    from events.ingest import read_paths
+    from events.readers import read_paths
 
     with st.spinner("First start: extracting events from the bundled sample articles…"):
-        summary = page.ingest(store, list(read_paths([str(SAMPLES)], SAMPLES_PUBLISHED)), "Sample articles")
+        summary = page.extract_with_progress(
+            store, list(read_paths([str(SAMPLES)], SAMPLES_PUBLISHED)), "Sample articles"
+        )
     st.toast(summary.line())
 
 
@@ -183,7 +185,7 @@ def main() -> None:
     first_start(store)
     filters, options = page.sidebar(partial(choices, url))
     if not present:
-        page.add_articles(partial(page.ingest, store))
+        page.add_articles(partial(page.extract_with_progress, store))
         page.added_message()
     info = summary_of(url, filters)  # counts in SQL first: the rows are loaded only when few enough to map
     frame, plan = map_plan(url, filters, info)

@@ -33,7 +33,7 @@ def sample_store(path: Path) -> str:
     """Ingest data/samples into a fresh SQLite store; returns its URL."""
     from events import pipeline
     from events.config import SAMPLES_PUBLISHED
-    from events.ingest import read_paths
+    from events.readers import read_paths
     from events.store import Store
 
     store = Store(str(path))

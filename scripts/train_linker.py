@@ -59,7 +59,7 @@ def examples(rows: list[dict], docs: list) -> list[tuple]:
         verb = doc.char_span(row["event_verb"]["start"], row["event_verb"]["end"], alignment_mode="expand")
         if verb is None:
             continue
-        cands = linking.candidates(doc, verb.root.sent)
+        cands = linking.candidate_spans(doc, verb.root.sent)
         gold = gold_tokens(row)
         for c in cands:
             toks = token_starts(row["text"], [(c.start_char, c.end_char)])

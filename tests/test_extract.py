@@ -217,13 +217,13 @@ PUB = date(2026, 11, 26)  # a Thursday
     ],
 )
 def test_date_rules(text, start, end, precision):
-    (when,) = dates.find(text, PUB)
+    (when,) = dates.in_text(text, PUB)
     assert (when.start.isoformat(), when.end.isoformat(), when.precision) == (start, end, precision)
 
 
 def test_relative_dates_without_publication_are_unknown():
-    assert dates.find("earlier this week", None) == []
-    assert dates.find("on Monday", None) == []
+    assert dates.in_text("earlier this week", None) == []
+    assert dates.in_text("on Monday", None) == []
     assert dates.default(None).precision == "unknown"
 
 

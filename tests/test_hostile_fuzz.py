@@ -122,7 +122,7 @@ def test_date_rules_resolve_valid_ranges(text, pub):
     from events.extract import dates
 
     RAN["date_rules"] += 1
-    found = _only_ours(lambda: dates.find(text, pub, offset=7))
+    found = _only_ours(lambda: dates.in_text(text, pub, offset=7))
     if isinstance(found, EventsError):
         return
     for when in found:
@@ -234,7 +234,7 @@ line_text = st.one_of(
 @example(lines=["[" * 100_000, '{"text": ' + "[" * 50_000, '{"text": "ok"}'])
 @example(lines=['{"text": "Soldiers crossed.", "published": "0001-01-01"}', "\ufeff{}", "\x00"])
 def test_jsonl_reader_one_item_per_line(lines):
-    from events.ingest.tables import read_jsonl
+    from events.readers.tables import read_jsonl
 
     RAN["read_jsonl"] += 1
     out = list(read_jsonl(lines, "in.jsonl"))
@@ -260,8 +260,8 @@ cell = st.text(alphabet=st.characters(blacklist_characters='",\r\n\x00'), max_si
     body=st.lists(st.lists(cell, min_size=1, max_size=6), max_size=8),
 )
 def test_csv_reader_one_item_per_row(header, body):
-    from events.ingest.base import ReadOptions
-    from events.ingest.tables import read_csv
+    from events.readers.base import ReadOptions
+    from events.readers.tables import read_csv
 
     RAN["read_csv"] += 1
     text = "\n".join(",".join(r) for r in [header, *body]) + "\n"
@@ -276,8 +276,8 @@ def test_csv_reader_one_item_per_row(header, body):
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_csv_reader_never_raises_on_any_text(text):
-    from events.ingest.base import ReadOptions
-    from events.ingest.tables import read_csv
+    from events.readers.base import ReadOptions
+    from events.readers.tables import read_csv
 
     RAN["read_csv_any"] += 1
     for item in read_csv(io.StringIO(text), "in.csv", ReadOptions()):
@@ -293,8 +293,8 @@ def test_csv_reader_never_raises_on_any_text(text):
     )
 )
 def test_decoding_and_text_articles_never_raise(data):
-    from events.ingest import text_article
-    from events.ingest.base import decode
+    from events.readers import text_article
+    from events.readers.base import decode
 
     RAN["decode"] += 1
     text = _only_ours(lambda: decode(data, "in.txt"))

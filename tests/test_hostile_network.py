@@ -16,8 +16,8 @@ from conftest import local_server
 
 from events.cli import main
 from events.errors import EventsError, GeocodingError, InputError
-from events.ingest import ReadOptions, read_paths
-from events.ingest import fetch as fetch_module
+from events.readers import ReadOptions, read_paths
+from events.readers import fetch as fetch_module
 
 AGENT = "border-events-hostile-tests/0.1 (tests@example.org)"
 PAGE = (

@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 from events.errors import InputError
-from events.ingest import read_paths
+from events.readers import read_paths
 
 
 def _split(items):

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.errors import InputError
-from events.ingest import read_paths
-from events.ingest.base import MAX_TEXT_CHARS
 from events.models import Article
+from events.readers import read_paths
+from events.readers.base import MAX_TEXT_CHARS
 
 GOOD = "Soldier defects\nPAJU, South Korea – A soldier crossed the MDL on Monday.\n"
 

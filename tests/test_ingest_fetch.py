@@ -9,8 +9,8 @@ import pytest
 from conftest import local_server
 
 from events.errors import InputError
-from events.ingest import ReadOptions, read_paths
-from events.ingest import fetch as fetch_module
+from events.readers import ReadOptions, read_paths
+from events.readers import fetch as fetch_module
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 AGENT = "border-events-tests/0.1 (tests@example.org)"

@@ -5,8 +5,8 @@ from datetime import date
 from pathlib import Path
 
 from events.errors import InputError
-from events.ingest import ReadOptions, read_paths, text_article
-from events.ingest.base import dateline_date, detect_language, parse_published
+from events.readers import ReadOptions, read_paths, text_article
+from events.readers.base import dateline_date, detect_language, parse_published
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 

@@ -11,10 +11,10 @@ from conftest import local_server
 from events import pipeline
 from events.cli import main
 from events.errors import InputError
-from events.ingest import ReadOptions
-from events.ingest import fetch as fetch_module
-from events.ingest import watch as watch_module
-from events.ingest.watch import parse_interval, watch, watch_pass
+from events.readers import ReadOptions
+from events.readers import fetch as fetch_module
+from events.readers import watch as watch_module
+from events.readers.watch import parse_interval, watch, watch_pass
 from events.store import Store
 
 

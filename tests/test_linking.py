@@ -34,7 +34,7 @@ def test_model_is_plain_json_with_both_stages():
 def test_scores_are_probabilities_one_per_candidate(nlp):
     doc = nlp("Gunmen attacked a hotel in Mogadishu on Friday, officials in Nairobi said.")
     trigger = doc[1]
-    cands = linking.candidates(doc, doc[:])
+    cands = linking.candidate_spans(doc, doc[:])
     probs = linking.scores(trigger, cands)
     assert len(probs) == len(cands) and all(0 <= p <= 1 for p in probs)
     by_name = dict(zip((c.text for c in cands), probs))

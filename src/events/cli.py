@@ -8,7 +8,7 @@ import click
 
 from events import pipeline
 from events.errors import EventsError, InputError
-from events.ingest import parse_day, read_paths
+from events.readers import parse_day, read_paths
 
 
 def _published(_ctx, _param, value) -> date | None:
@@ -46,7 +46,7 @@ def _reader_options(command):
 
 
 def _read_options(published, reading: dict):
-    from events.ingest import ReadOptions
+    from events.readers import ReadOptions
 
     if reading["follow_links"] and not reading["fetch"]:
         raise click.UsageError("--follow-links fetches pages: add --fetch to allow the network")
@@ -112,8 +112,8 @@ def ingest(paths, db, published, strict, scheduler, **reading):
 @_reader_options
 def watch(target, db, every, once, published, **reading):
     """Watch a folder, feed file or feed URL and ingest new items as they appear (state kept in the store)."""
-    from events.ingest.watch import parse_interval
-    from events.ingest.watch import watch as run
+    from events.readers.watch import parse_interval
+    from events.readers.watch import watch as run
 
     try:
         seconds = parse_interval(every)

@@ -15,36 +15,10 @@ import pandas as pd
 
 from events import assets, mapview
 from events.errors import InputError
+from events.models import CONTRACT
 from events.store import Filters
 
 FORMATS = ("csv", "geojson", "jsonl", "html")
-# The extract contract, in its order (Event.to_contract), then the provenance the store adds.
-CONTRACT = [
-    "article_id",
-    "type",
-    "place",
-    "lat",
-    "lon",
-    "country",
-    "geo_precision",
-    "date",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "actors",
-    "sentence",
-    "start",
-    "end",
-    "confidence",
-    "trigger",
-    "trigger_start",
-    "trigger_end",
-    "actors_detail",
-    "location_source",
-    "rule",
-    "seq",
-    "background",
-]
 CSV_COLUMNS = [
     "id",
     "article_id",
@@ -121,7 +95,7 @@ def to_geojson(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None)
         geometry = (
             {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
         )
-        props = {k: _field(row, k) for k in row if k not in ("lat", "lon", "place_id")}
+        props = {k: _output_value(row, k) for k in row if k not in ("lat", "lon", "place_id")}
         features.append({"type": "Feature", "id": str(row["id"]), "geometry": geometry, "properties": props})
     doc = {"type": "FeatureCollection", **describe(filters), "features": features}
     json.dump(doc, out, ensure_ascii=False)
@@ -132,7 +106,7 @@ def to_jsonl(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None) -
     """One event per line with the keys of Event.to_contract(), in its order."""
     for row in frame.to_dict("records"):
         actors = row.get("actors") or []
-        record = {k: _field(row, k) for k in CONTRACT}
+        record = {k: _output_value(row, k) for k in CONTRACT}
         record["actors"] = [a.get("text", "") for a in actors]
         record["actors_detail"] = actors
         record["background"] = bool(record["background"])
@@ -179,7 +153,7 @@ def _escape(text: str) -> str:
 
 
 def _csv_value(row: dict, column: str):
-    value = _field(row, column)
+    value = _output_value(row, column)
     if column == "actors":
         return "; ".join(a.get("text", "") for a in (row.get("actors") or []))
     return value
@@ -197,7 +171,7 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _field(row: dict, column: str):
+def _output_value(row: dict, column: str):
     """A row's value ready for output: cleaned, and whole numbers back to int where the contract says int."""
     value = _clean(row.get(column))
     return int(value) if column in INT_FIELDS and value is not None else value

@@ -84,6 +84,36 @@ class Actor:
     role: str = ""
 
 
+# The `extract` contract's keys in their order (the first 16 are the stable contract, then provenance); export
+# writes its JSONL in the same order.
+CONTRACT = (
+    "article_id",
+    "type",
+    "place",
+    "lat",
+    "lon",
+    "country",
+    "geo_precision",
+    "date",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "actors",
+    "sentence",
+    "start",
+    "end",
+    "confidence",
+    "trigger",
+    "trigger_start",
+    "trigger_end",
+    "actors_detail",
+    "location_source",
+    "rule",
+    "seq",
+    "background",
+)
+
+
 @dataclass(frozen=True)
 class Event:
     """One event mention: what, where, when, who, from which sentence, how sure."""
@@ -125,36 +155,12 @@ class Event:
         _check_coords(self.lat, self.lon, self.place)
 
     def to_contract(self) -> dict:
-        """The stable `extract` JSON contract, then the provenance fields."""
-        row = {
-            "article_id": self.article_id,
-            "type": self.type,
-            "place": self.place,
-            "lat": self.lat,
-            "lon": self.lon,
-            "country": self.country,
-            "geo_precision": self.geo_precision,
-            "date": self.date,
-            "date_start": self.date_start,
-            "date_end": self.date_end,
-            "date_precision": self.date_precision,
+        """The stable `extract` JSON contract, then the provenance fields, in CONTRACT's order."""
+        computed = {
             "actors": [a.text for a in self.actors],
-            "sentence": self.sentence,
-            "start": self.start,
-            "end": self.end,
-            "confidence": self.confidence,
+            "actors_detail": [asdict(a) for a in self.actors],
         }
-        row.update(
-            trigger=self.trigger,
-            trigger_start=self.trigger_start,
-            trigger_end=self.trigger_end,
-            actors_detail=[asdict(a) for a in self.actors],
-            location_source=self.location_source,
-            rule=self.rule,
-            seq=self.seq,
-            background=self.background,
-        )
-        return row
+        return {k: computed[k] if k in computed else getattr(self, k) for k in CONTRACT}
 
 
 def _check_coords(lat, lon, name):

@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from events.ingest import SUFFIXES
 from events.models import ontology
+from events.readers import SUFFIXES
 from events.store import Filters, Store
 
 BIND = {"bind": "query-params"}  # every filter lives in the URL, so a link reproduces the view
@@ -25,7 +25,7 @@ DOWNLOADS = (  # label, format, file name, MIME type, icon
 )
 
 
-def ingest(store: Store, items: list, label: str):
+def extract_with_progress(store: Store, items: list, label: str):
     """Extract and store articles with a progress bar, then drop cached queries so new events show."""
     from events import pipeline
 
@@ -121,7 +121,7 @@ def sidebar(choices: Callable[[bool], dict]) -> tuple[Filters, dict]:
 
 def add_articles(ingest: Callable[[list, str], object]) -> None:
     """Upload files or paste an article; `ingest(items, label)` extracts and stores them."""
-    from events.ingest import read_paths, text_article
+    from events.readers import read_paths, text_article
 
     with st.sidebar.expander("Add articles"):
         files = st.file_uploader(

@@ -36,7 +36,7 @@ def extract_events(
     drafts: list[Mention] = []
     sents = list(doc.sents)
     text = doc.text  # Doc.text joins every token on each call
-    found = triggers.find(doc)
+    found = triggers.in_doc(doc)
     by_sent: dict[int, list[triggers.Trigger]] = {}
     for trig in found:
         by_sent.setdefault(triggers.sentence_of(trig.token).start, []).append(trig)

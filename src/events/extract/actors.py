@@ -144,7 +144,7 @@ def phrase(noun: Token) -> tuple[str, int, int]:
     return span.text.strip(), span.start_char, span.end_char
 
 
-def _candidates(trigger: Token) -> list[Token]:
+def _role_nouns(trigger: Token) -> list[Token]:
     """Nouns that fill the trigger's roles: subject, agent, object, possessor, 'of' phrase."""
     out = []
     verbs = [trigger]
@@ -198,7 +198,7 @@ class ActorTracker:
     def actors_for(self, trigger: Token) -> tuple[Actor, ...]:
         """The actors of one trigger, pronouns and definite repeats replaced by their antecedent."""
         found: list[Actor] = []
-        for noun in _candidates(trigger):
+        for noun in _role_nouns(trigger):
             if not _is_actor(noun):
                 continue
             actor = self._resolve(noun)

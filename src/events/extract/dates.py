@@ -181,7 +181,7 @@ def _coarse(days: int) -> str:
     return "week" if days <= 7 else "month" if days <= 31 else "year"
 
 
-def find(text: str, published: date | None, offset: int = 0) -> list[When]:
+def in_text(text: str, published: date | None, offset: int = 0) -> list[When]:
     """All date expressions the rules resolve in `text`, with offsets (plus `offset`), left to right."""
     low = text.lower()
     taken: list[tuple[int, int]] = []
@@ -231,7 +231,7 @@ def in_sentence(sent: Span, published: date | None, ents: list[Span] | None = No
     """Date expressions of one sentence: the rules, then dateparser on DATE entities the rules left.
 
     `ents` may pass the sentence's DATE entities when the caller has them (Span.ents walks the whole doc)."""
-    found = find(sent.text, published, sent.start_char)
+    found = in_text(sent.text, published, sent.start_char)
     for ent in sent.ents if ents is None else ents:
         if ent.label_ != "DATE" or published is None:
             continue

@@ -52,7 +52,7 @@ def scores(trigger: Token, cands: list[Span], labels: list[str] | None = None) -
     return [_sigmoid(bias + sum(a * b for a, b in zip(coef, row))) for row in sentence_features(cands, first)]
 
 
-def candidates(doc: Doc, sent: Span | None = None) -> list[Span]:
+def candidate_spans(doc: Doc, sent: Span | None = None) -> list[Span]:
     """Place-like spans for `events link`: named entities of place-ish labels and proper-noun runs, no 'the'."""
     sent = sent or doc[:]
     out: list[Span] = []
@@ -87,7 +87,7 @@ def link(doc: Doc, verb_start: int, verb_end: int) -> list[Span]:
     if verb is None or not len(verb):
         return []
     trigger = verb.root
-    cands = candidates(doc, sentence_of(trigger))
+    cands = candidate_spans(doc, sentence_of(trigger))
     if not cands:
         return []
     # most events happen in one place: the best candidate at one threshold, others only when clearly in
@@ -129,22 +129,17 @@ def link_jsonl(lines) -> Iterator[dict]:
     """`events link`: {"id", "text", "event_verb": {"start", "end"}} lines in, {"id", "event_locations"} out.
 
     Lines are parsed in batches with nlp.pipe; a bad line raises InputError naming its number and the reason."""
-    from events import nlp
+    from events import jsonl, nlp
     from events.errors import InputError
 
     def rows():
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
+        for number, row in jsonl.rows(lines):
             try:
-                row = json.loads(line)
-                text, verb = row["text"], row["event_verb"]
+                verb = row["event_verb"]
                 start, end = int(verb["start"]), int(verb["end"])
-            except json.JSONDecodeError as exc:
-                raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f'line {number}: needs "text" and "event_verb": {{"start", "end"}}') from exc
-            if not isinstance(text, str) or not 0 <= start < end <= len(text):
+                raise InputError(f'line {number}: needs "event_verb": {{"start", "end"}}') from exc
+            if not 0 <= start < end <= len(row["text"]):
                 raise InputError(f"line {number}: event_verb {start}-{end} is outside the text")
             yield row, start, end
 

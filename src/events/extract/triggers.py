@@ -124,7 +124,7 @@ def _object_ok(row: dict, tok: Token) -> bool:
     return not objs & set(row.get("not_objects", {}).get(lemma, []))
 
 
-def find(doc: Doc) -> list[Trigger]:
+def in_doc(doc: Doc) -> list[Trigger]:
     """All trigger matches in a doc, typed, one per head token (phrases win over single lemmas)."""
     onto = ontology()
     missile = cues()["missile_words"]

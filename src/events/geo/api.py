@@ -1,12 +1,11 @@
 """The public geo functions: geoparse, resolve, geocode, place_of, and their JSONL forms for the CLI."""
 
-import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from events import config
+from events import config, jsonl
 from events.errors import ConfigError, GeocodingError, InputError
 from events.geo import resolver
 from events.geo.gazetteer import gazetteer
@@ -40,7 +39,7 @@ def _fill_online(toponyms: list[Toponym]) -> list[Toponym]:
     return out
 
 
-def resolve_mentions(text: str, mentions: list[Mention]) -> list[Toponym]:
+def _resolved(text: str, mentions: list[Mention]) -> list[Toponym]:
     """Resolve mentions (spans with weights) against the gazetteer, then online if enabled."""
     return _fill_online(resolver.resolve_mentions(text, mentions, gazetteer()))
 
@@ -55,7 +54,7 @@ def resolve(text: str, spans: list[tuple[int, int]]) -> list[Toponym]:
     from events.geo.recognize import context_mentions
 
     context = context_mentions(text, gazetteer(), [(m.start, m.end) for m in mentions])
-    found = resolve_mentions(text, mentions + context)
+    found = _resolved(text, mentions + context)
     return found[: len(mentions)]
 
 
@@ -72,7 +71,7 @@ def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
         for start, end in _parts(parsed.dateline, parsed.dateline_start):
             mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
     mentions.sort(key=lambda m: m.start)
-    found = resolve_mentions(text, mentions)
+    found = _resolved(text, mentions)
     # a name no gazetteer knows is more often a person or an organisation than a place
     return [
         t
@@ -97,7 +96,7 @@ def place_of(name: str) -> Toponym | None:
     if not spans:
         return None
     text = name.strip()
-    toponyms = resolve_mentions(text, [Mention(s, e, text[s:e]) for s, e in spans])
+    toponyms = _resolved(text, [Mention(s, e, text[s:e]) for s, e in spans])
     best = next((t for t in toponyms if t.resolved), None)
     return replace(best, start=0, end=len(text), name=text) if best else None
 
@@ -112,11 +111,11 @@ def geocode(name: str, limit: int = 5) -> list[Toponym]:
         return []
     first = text[spans[0][0] : spans[0][1]]
     gaz = gazetteer()
-    cands = list(resolver.candidates(gaz, first))
+    cands = list(resolver.readings(gaz, first))
     if not cands:
         hit = _fill_online([Toponym(0, len(text), text)])[0]
         return [hit] if hit.resolved else []
-    context = [resolver.candidates(gaz, text[s:e]) for s, e in spans[1:]]
+    context = [resolver.readings(gaz, text[s:e]) for s, e in spans[1:]]
     scored = []
     for entry in cands:
         score = resolver.prior(entry)
@@ -146,30 +145,17 @@ def _row(t: Toponym) -> dict:
     }
 
 
-def _read(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"line {number}: not JSON: {exc.msg}") from exc
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise InputError(f'line {number}: needs a "text" string')
-        yield number, row
-
-
 def geoparse_jsonl(lines: Iterable[str]) -> Iterator[dict]:
     """`events geoparse`: {"id", "text"} lines in, {"id", "toponyms": [...]} out."""
     from events import nlp
 
-    for _number, row in _read(lines):
+    for _number, row in jsonl.rows(lines):
         yield {"id": row.get("id"), "toponyms": [_row(t) for t in geoparse(nlp.parse(row["text"]))]}
 
 
 def resolve_jsonl(lines: Iterable[str]) -> Iterator[dict]:
     """`events resolve`: lines with toponym spans in, the same lines with coordinates filled in out."""
-    for number, row in _read(lines):
+    for number, row in jsonl.rows(lines):
         try:
             spans = [(int(t["start"]), int(t["end"])) for t in row.get("toponyms", [])]
         except (KeyError, TypeError, ValueError) as exc:

@@ -68,7 +68,7 @@ def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
     return list(cands)
 
 
-def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
+def readings(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
     """Entries for a mention as written, then with 'the', possessives and type words dropped."""
     norm = normalize(name)
     found = gaz.lookup(norm)
@@ -85,5 +85,5 @@ def candidates(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
 @lru_cache(maxsize=100_000)
 def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, ...]]:
     """A name's plausible candidates, most likely first, and their priors: the same in every article."""
-    found = sorted(_plausible(candidates(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
+    found = sorted(_plausible(readings(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
     return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))

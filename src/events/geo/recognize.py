@@ -5,7 +5,7 @@ from functools import lru_cache
 from itertools import chain, pairwise
 
 from events.geo.gazetteer import ALIAS, DEMONYM, PRIMARY, Gazetteer, normalize
-from events.geo.resolver import Mention, candidates
+from events.geo.resolver import Mention, readings
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Kinds whose every name is worth matching as a phrase (towns are left to spaCy: 235k names, too noisy).
@@ -137,7 +137,7 @@ def _matcher(gaz: Gazetteer):
 
 
 def _is_demonym(gaz: Gazetteer, text: str) -> bool:
-    found = candidates(gaz, text)
+    found = readings(gaz, text)
     return bool(found) and all(e.match == DEMONYM for e in found)
 
 
@@ -206,7 +206,7 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
                 continue
             if label == "NORP":
                 continue  # a group of people that is not a demonym: "Democrats", "Muslims"
-            if label == "FAC" and not candidates(gaz, text):
+            if label == "FAC" and not readings(gaz, text):
                 continue  # buildings and roads the gazetteer cannot place
             if label == "TOWN" and not _named(gaz, text):
                 continue
@@ -255,14 +255,14 @@ def _surname(person) -> str:
 def _town(gaz: Gazetteer, text: str, population: int) -> bool:
     """The own name of a town of at least this population."""
     return any(
-        e.kind == "city" and e.match == PRIMARY and e.population >= population for e in candidates(gaz, text)
+        e.kind == "city" and e.match == PRIMARY and e.population >= population for e in readings(gaz, text)
     )
 
 
 def _big_region(gaz: Gazetteer, text: str) -> bool:
     """'Punjab', 'Queensland': the own name of a populous first-level region."""
     return any(
-        e.kind == "admin1" and e.match == PRIMARY and e.population >= 2_000_000 for e in candidates(gaz, text)
+        e.kind == "admin1" and e.match == PRIMARY and e.population >= 2_000_000 for e in readings(gaz, text)
     )
 
 
@@ -270,7 +270,7 @@ def _strong(gaz: Gazetteer, text: str) -> bool:
     """A country, region or curated border feature is a place even where spaCy sees a person or a group."""
     return any(
         (e.kind in STRONG_KINDS or e.kind == "admin1") and e.match in (PRIMARY, ALIAS)
-        for e in candidates(gaz, text)
+        for e in readings(gaz, text)
     )
 
 
@@ -310,7 +310,7 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _named(gaz: Gazetteer, text: str) -> bool:
     """Is this the own name or a curated alias of some place ('Punjab' in 'Punjab authorities')?"""
-    return any(e.match in (PRIMARY, ALIAS) for e in candidates(gaz, text))
+    return any(e.match in (PRIMARY, ALIAS) for e in readings(gaz, text))
 
 
 def _adjective(doc, start: int, end: int) -> bool:

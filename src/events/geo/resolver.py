@@ -15,7 +15,7 @@ from functools import lru_cache
 from events.geo.distance import km
 from events.geo.gazetteer import APPROX, Entry, Gazetteer, normalize
 from events.geo.names import entry_toponym, toponym_kind
-from events.geo.priors import _ranked, candidates, prior  # noqa: F401 (resolver.prior, .candidates)
+from events.geo.priors import _ranked, prior, readings  # noqa: F401 (resolver.prior)
 from events.models import Toponym
 
 MAX_POINTS = 25  # the most certain other places are enough to tell where the story is
@@ -105,7 +105,7 @@ def _container(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> t
     'Paju, Gyeonggi Province'. Returns its normalised name and its candidates, or ('', [])."""
     nxt = by_start.get(_gap_end(text, mention.end))
     if nxt is not None:
-        found = [e for e in candidates(gaz, nxt.name) if _is_container(e)]
+        found = [e for e in readings(gaz, nxt.name) if _is_container(e)]
         return (normalize(nxt.name), found) if found else ("", [])
     match = _AFTER.match(text, mention.end)
     if not match:
@@ -113,7 +113,7 @@ def _container(text: str, mention: Mention, by_start: dict, gaz: Gazetteer) -> t
     words = match.group(1).split()
     for n in range(len(words), 0, -1):  # longest capitalised run that names a region or country
         name = " ".join(words[:n])
-        found = [e for e in candidates(gaz, name) if _is_container(e)]
+        found = [e for e in readings(gaz, name) if _is_container(e)]
         if found:
             return normalize(name), found
     return "", []

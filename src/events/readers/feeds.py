@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from events.errors import InputError
-from events.ingest.base import ReadOptions, build_article, parse_published
-from events.ingest.html import fragment_text, html_article
 from events.models import Article
+from events.readers.base import ReadOptions, build_article, parse_published
+from events.readers.html import fragment_text, html_article
 
 
 @dataclass(frozen=True)

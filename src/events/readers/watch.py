@@ -14,10 +14,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from events.errors import InputError
-from events.ingest import _one_line, folder_files, format_of, read_file, read_page
-from events.ingest.base import MAX_BYTES, ReadOptions, check_size
-from events.ingest.feeds import entry_article, parse_feed
 from events.models import Article
+from events.readers import _one_line, folder_files, format_of, read_file, read_page
+from events.readers.base import MAX_BYTES, ReadOptions, check_size
+from events.readers.feeds import entry_article, parse_feed
 
 CHUNK = 32  # items processed, stored, then marked seen together
 
@@ -119,7 +119,7 @@ def _feed_file_items(file: Path, options: ReadOptions) -> list[Item | InputError
 
 
 def _url_items(url: str, options: ReadOptions) -> list[Item | InputError]:
-    from events.ingest.fetch import fetch
+    from events.readers.fetch import fetch
 
     try:
         page = fetch(url, options)
@@ -134,7 +134,7 @@ def _url_items(url: str, options: ReadOptions) -> list[Item | InputError]:
 
 
 def _entry_items(prefix: str, name: str, entries, options: ReadOptions) -> list[Item]:
-    from events.ingest.fetch import fetch
+    from events.readers.fetch import fetch
 
     def read(number, entry):
         return [entry_article(entry, f"{name}#{number}", options, lambda link: fetch(link, options))]

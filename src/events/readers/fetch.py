@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from events import config
 from events.errors import InputError
-from events.ingest.base import ReadOptions
+from events.readers.base import ReadOptions
 
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_TTL = 24 * 3600.0  # a long-running `events watch` re-reads robots.txt daily

@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from events.errors import InputError
-from events.ingest.base import (
+from events.models import Article
+from events.readers.base import (
     MAX_BYTES,
     MAX_TABLE_BYTES,
     ReadOptions,
@@ -23,8 +24,7 @@ from events.ingest.base import (
     parse_day,
     parse_published,
 )
-from events.ingest.tables import json_article, open_table, read_csv, read_json_array, read_jsonl
-from events.models import Article
+from events.readers.tables import json_article, open_table, read_csv, read_json_array, read_jsonl
 
 __all__ = [
     "MAX_BYTES",
@@ -183,8 +183,8 @@ def read_file(
     path: Path, published: date | None = None, options: ReadOptions | None = None
 ) -> Iterator[Article | InputError]:
     """Articles from one file of any supported format."""
-    from events.ingest.feeds import read_feed
-    from events.ingest.html import html_article
+    from events.readers.feeds import read_feed
+    from events.readers.html import html_article
 
     options = _merge(options, published)
     name = str(path)
@@ -228,9 +228,9 @@ def read_url(url: str, options: ReadOptions) -> Iterator[Article | InputError]:
 
 
 def read_page(page, url: str, options: ReadOptions) -> Iterator[Article | InputError]:
-    """Articles from a fetched page (events.ingest.fetch.Page): a feed's entries, or a page's article."""
-    from events.ingest.feeds import read_feed
-    from events.ingest.html import html_article
+    """Articles from a fetched page (events.readers.fetch.Page): a feed's entries, or a page's article."""
+    from events.readers.feeds import read_feed
+    from events.readers.html import html_article
 
     fmt = _content_format(page.content_type) or sniff(page.data[:4096])
     if fmt == "feed":
@@ -298,7 +298,7 @@ def _content_format(content_type: str) -> str | None:
 
 
 def _fetch(url: str, options: ReadOptions):
-    from events.ingest.fetch import fetch
+    from events.readers.fetch import fetch
 
     return fetch(url, options)
 

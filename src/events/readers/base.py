@@ -45,7 +45,7 @@ class ReadOptions:
     timeout: float = 20.0
     max_fetch_bytes: int = 10 * 1024 * 1024
 
-    def candidates(self, role: str) -> tuple[str, ...]:
+    def columns_for(self, role: str) -> tuple[str, ...]:
         """The column names to look for, for one role."""
         chosen = self.columns.get(role)
         return (norm_column(chosen),) if chosen else DEFAULT_COLUMNS[role]

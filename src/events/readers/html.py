@@ -6,8 +6,8 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from events.errors import InputError
-from events.ingest.base import ReadOptions, build_article, is_binary, parse_published
 from events.models import Article
+from events.readers.base import ReadOptions, build_article, is_binary, parse_published
 
 _BLOCKS = ("p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
 

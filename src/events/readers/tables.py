@@ -8,8 +8,15 @@ from datetime import date
 from pathlib import Path
 
 from events.errors import InputError
-from events.ingest.base import MAX_TEXT_CHARS, ReadOptions, build_article, guard, norm_column, parse_published
 from events.models import Article
+from events.readers.base import (
+    MAX_TEXT_CHARS,
+    ReadOptions,
+    build_article,
+    guard,
+    norm_column,
+    parse_published,
+)
 
 csv.field_size_limit(MAX_TEXT_CHARS + 1)  # longer fields become an error naming the line, not a crash
 
@@ -72,8 +79,8 @@ def read_csv(
         yield InputError(f"{name}:1: malformed header row: {exc}")
         return
     columns = [norm_column(c) for c in header]
-    if not any(c in columns for c in options.candidates("text")):
-        wanted = ", ".join(options.candidates("text"))
+    if not any(c in columns for c in options.columns_for("text")):
+        wanted = ", ".join(options.columns_for("text"))
         yield InputError(
             f"{name}: no text column (looked for {wanted}; found {', '.join(header)}); "
             f"name it with --text-col"
@@ -104,7 +111,7 @@ def row_article(row, name: str, options: ReadOptions, input_format: str = "jsonl
     row = {norm_column(k): v for k, v in row.items()}
     text = _pick(row, options, "text")
     if not isinstance(text, str) or not text.strip():
-        raise InputError(f'missing "{options.candidates("text")[0]}"')
+        raise InputError(f'missing "{options.columns_for("text")[0]}"')
     published = parse_published(_pick(row, options, "date"))
     return build_article(
         text,
@@ -145,7 +152,7 @@ def _is_utf8(head: bytes) -> bool:
 
 
 def _pick(row: dict, options: ReadOptions, role: str):
-    for column in options.candidates(role):
+    for column in options.columns_for(role):
         if row.get(column) not in (None, ""):
             return row[column]
     return None
