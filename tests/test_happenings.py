@@ -258,3 +258,20 @@ def test_actors_from_forces_relative_clauses_and_attempts(nlp):
 def test_a_section_title_in_capitals_is_no_event(nlp):
     text = "CROSSING BY BOAT\n\nThe fishermen were questioned in Incheon on Monday, officials said."
     assert "border_crossing" not in {e.type for e in run(text)}
+
+
+def test_a_vague_first_date_is_not_the_lead_date(nlp):
+    text = (
+        "More than 300 ceasefire violations have been reported this year, officials said.\n\n"
+        "Two soldiers were wounded near Uri when troops fired across the line, the army said."
+    )
+    (event,) = [e for e in run(text) if e.type == "gunfire"]
+    assert event.date_start >= "2026-11-20" and event.date_end <= "2026-11-26"  # the publication week
+
+
+def test_counted_events_are_a_statistic(nlp):
+    for text in (
+        "More than 300 ceasefire violations were recorded along the Line of Control near Uri, officials said.",
+        "Hundreds of illegal crossings were reported near Eagle Pass, officials said.",
+    ):
+        assert [e for e in run(text) if not e.background] == [], text

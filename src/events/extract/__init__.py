@@ -58,7 +58,7 @@ def extract_events(
             history = past[0]
         elif whens:
             history = None
-            lead = lead or whens[0]
+            lead = lead or next((w for w in whens if w.precision in ("day", "week")), None)  # not 'this year'
         if _subheading(sent):
             continue  # "CROSSING BY BOAT": a section title over the paragraph that tells it
         for trig in by_sent.get(sent.start, []):

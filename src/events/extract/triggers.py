@@ -298,6 +298,20 @@ def hypothetical(tok: Token, type_id: str = "") -> str:
     return ""
 
 
+MANY = frozenset(["dozens", "hundreds", "thousands", "scores"])
+
+
+def _many(tok: Token) -> bool:
+    """Counted in tens or more ('300 violations', 'hundreds of crossings')."""
+    for c in tok.children:
+        if c.dep_ == "nummod" and c.text.replace(",", "").isdigit() and int(c.text.replace(",", "")) >= 10:
+            return True
+        if c.dep_ == "nummod" and c.lower_ in MANY:
+            return True
+    head = tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ == "of" else None
+    return head is not None and head.lower_ in MANY
+
+
 HABITUAL = frozenset(["daily", "regularly", "routinely", "usually", "often", "frequently", "typically"])
 
 
@@ -322,6 +336,8 @@ def general(tok: Token) -> bool:
     dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "predet")}
     if dets & cues()["general_words"]:
         return True
+    if tok.tag_ in ("NNS", "NNPS") and _many(tok):
+        return True  # "more than 300 ceasefire violations this year": a statistic, not one event
     has_det = any(c.dep_ in ("det", "poss", "nummod") for c in tok.children)
     if (
         tok.tag_ in ("NNS", "NNPS")
