@@ -4,11 +4,13 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -258,3 +260,48 @@ def sample_store(db_path):
     for article, found in sample_articles():
         store.add(article, found)
     return store
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    """A store holding the injection tests' hostile articles (tests/hostile.py)."""
+    from hostile import hostile_articles
+
+    from events.store import Store
+
+    store = Store(str(tmp_path_factory.mktemp("hostile") / "events.sqlite"))
+    for article, found in hostile_articles():
+        assert store.add(article, found)
+    return store
+
+
+PG_URL = os.environ.get("EVENTS_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """An empty store URL: a temp SQLite file, or a freshly created PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'events.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("EVENTS_TEST_PG_URL is not set")
+    name = f"events_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(store_url):
+    from events.store import Store
+
+    opened = Store(store_url)
+    yield opened
+    opened.close()

@@ -1,10 +1,5 @@
 """The store on a real SQLite file and, when EVENTS_TEST_PG_URL is set, on a real PostgreSQL server."""
 
-import os
-import subprocess
-import sys
-import textwrap
-import uuid
 from datetime import date
 
 import pytest
@@ -13,35 +8,6 @@ import sqlalchemy as sa
 from events.errors import InputError, StoreError
 from events.models import Actor, Article, Event
 from events.store import MIGRATIONS, Filters, Store
-
-PG_URL = os.environ.get("EVENTS_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    """An empty store URL: a temp SQLite file, or a freshly created PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'events.sqlite'}"
-        return
-    if not PG_URL:
-        pytest.skip("EVENTS_TEST_PG_URL is not set")
-    name = f"events_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def store(store_url):
-    opened = Store(store_url)
-    yield opened
-    opened.close()
 
 
 def article(n: int, **kw) -> Article:
@@ -299,94 +265,6 @@ def test_postgres_scheme_without_driver_uses_psycopg(store_url):
     plain = store_url.replace("postgresql+psycopg://", "postgresql://")
     opened = Store(plain)
     assert opened.engine.dialect.driver == "psycopg"
-    opened.close()
-
-
-def _run_all(scripts: list[str], url: str, timeout: float = 120) -> list[subprocess.CompletedProcess]:
-    """Start every script as its own Python process at once, wait for all."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(s), url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for s in scripts
-    ]
-    done = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=timeout)
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return done
-
-
-_SETUP = """
-import sys
-from events.models import Article, Event
-from events.store import Filters, Store
-
-def make(n):
-    art = Article(id=f"a{n}", text=f"Article {n}", title=f"T{n}", source="wire")
-    found = [Event(article_id=art.id, seq=s, type="arrival", sentence=f"Sentence {s}", start=0, end=10,
-                   place=f"P{n % 7}", lat=10.0 + n % 7, lon=20.0, country="KR", date_start="2024-01-01",
-                   date_end="2024-01-01") for s in range(3)]
-    return art, found
-
-store = Store(sys.argv[1])
-"""
-
-WRITER = (
-    _SETUP
-    + """
-for n in range(150):
-    store.add(*make(n))
-print("wrote")
-"""
-)
-
-READER = (
-    _SETUP
-    + """
-seen = 0
-for _ in range(300):
-    frame = store.query(Filters(start="2023-01-01"))
-    assert len(frame) % 3 == 0, len(frame)  # a reader never sees half an article
-    store.date_bounds()
-    seen = max(seen, len(frame))
-print("read", seen)
-"""
-)
-
-SAME_ARTICLES = (
-    _SETUP
-    + """
-import os, random
-order = list(range(60))
-random.Random(os.getpid()).shuffle(order)
-print(sum(store.add(*make(n)) for n in order))
-"""
-)
-
-
-def test_concurrent_writer_and_readers_never_see_locked(store_url):
-    Store(store_url).close()
-    results = _run_all([WRITER, READER, READER], store_url)
-    for result in results:
-        assert result.returncode == 0, result.stderr
-        assert "locked" not in result.stderr
-    assert Store(store_url).counts() == {"articles": 150, "events": 450, "places": 7}
-
-
-def test_two_writers_store_the_same_articles_once(store_url):
-    # Both start on an empty database: they also race to migrate it.
-    results = _run_all([SAME_ARTICLES, SAME_ARTICLES], store_url)
-    for result in results:
-        assert result.returncode == 0, result.stderr
-    assert sum(int(r.stdout) for r in results) == 60  # each article reported stored by exactly one writer
-    opened = Store(store_url)
-    assert opened.counts() == {"articles": 60, "events": 180, "places": 7}
-    with opened.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == len(MIGRATIONS)
     opened.close()
 
 
