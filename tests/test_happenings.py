@@ -275,3 +275,12 @@ def test_counted_events_are_a_statistic(nlp):
         "Hundreds of illegal crossings were reported near Eagle Pass, officials said.",
     ):
         assert [e for e in run(text) if not e.background] == [], text
+
+
+def test_a_sea_is_placed_at_the_line_the_article_names_in_it(nlp):
+    text = (
+        "Navy ships of the two Koreas exchanged fire in the Yellow Sea on Tuesday, the military said.\n\n"
+        "The clash was the first in years along the Northern Limit Line, the disputed maritime border."
+    )
+    (event,) = [e for e in run(text) if e.type == "gunfire"]
+    assert event.lat is not None and abs(event.lat - 37.7) < 1.0 and abs(event.lon - 125.4) < 1.0

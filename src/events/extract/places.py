@@ -178,6 +178,8 @@ def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[
         rule = "place-in-country"
     elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about
         inside = [t for t in toponyms if t.kind in FINE_KINDS and _within(t, place, REACH_KM["line"])]
+        if not inside and place.kind == "water":  # "the Yellow Sea" in a story about the NLL: the line in it
+            inside = [t for t in toponyms if t.kind == "border" and _within(t, place, REACH_KM["line"])]
         rule = "place-on-line"
     else:  # a province, district or region
         inside = [
