@@ -76,7 +76,7 @@ def extract_events(
     drafts = places.locate(drafts, toponyms, dateline, doc)
     title_end = _title_end(text)
     told = happenings.assemble(drafts, title_end)
-    return [_event(article, h, seq, title_end) for seq, h in enumerate(told)]
+    return [_event(article, h, seq, text, title_end) for seq, h in enumerate(told)]
 
 
 def _subheading(sent: Span) -> bool:
@@ -156,7 +156,7 @@ def _visible(sent: Span) -> Span:
     return sent.doc[start:end]
 
 
-def _event(article: Article, d: Mention, seq: int, title_end: int) -> Event:
+def _event(article: Article, d: Mention, seq: int, text: str, title_end: int) -> Event:
     when = d.when or dates.UNKNOWN
     place = d.place
     # a country's or a continent's centre is nowhere in particular: the event keeps its place name but gets no
@@ -172,7 +172,7 @@ def _event(article: Article, d: Mention, seq: int, title_end: int) -> Event:
         link_score=round(d.link_score, 3),
         place_kind=place.kind if place else "none",
         sentence_index=d.sent_index,
-        place_named=d.sent.doc.text.count(place.name) if place else 0,  # how often the article names it
+        place_named=text.count(place.name) if place else 0,  # how often the article names it
     )
     if d.sent.start_char < title_end:
         extra["headline"] = True

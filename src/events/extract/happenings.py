@@ -17,12 +17,9 @@ VIOLENT = ("gunfire", "explosion", "missile_launch")
 CASUALTY_WORDS = frozenset(["kill", "die", "dead", "wound", "injure", "injured", "death", "casualty"])
 RETURN_WORDS = frozenset(["return", "retaliate", "respond", "counter", "answer"])
 LOOK_BACK = 3  # how many recent happenings a mention may join
-TYPE_RANK = {
-    "other": 0,
-    "explosion": 1,
-    "gunfire": 1,
-    "missile_launch": 2,
-}  # which type a merged happening keeps
+# Which type a merged happening keeps: the cause names it (the shelling, not the deaths; the missile, not
+# the blast).
+TYPE_RANK = {"other": 0, "explosion": 1, "gunfire": 1, "missile_launch": 2}
 
 
 def assemble(mentions: list[Mention], title_end: int = 0) -> list[Mention]:
@@ -52,12 +49,7 @@ def _retold(headline: Mention, m: Mention) -> bool:
     coarse = a is None or not a.resolved or PRECISION_RANK[headline.geo_precision] >= PRECISION_RANK["region"]
     if not coarse and (b is None or not b.resolved or km(a.lat, a.lon, b.lat, b.lon) > SAME_PLACE_KM):
         return False
-    if family(headline.type) == family(m.type):
-        return True
-    return (m.type in VIOLENT and _casualty(headline)) or {m.type, headline.type} == {
-        "explosion",
-        "missile_launch",
-    }
+    return family(headline.type) == family(m.type) or _caused(headline, m) or _caused(m, headline)
 
 
 def _same(h: Mention, m: Mention) -> bool:
@@ -65,11 +57,17 @@ def _same(h: Mention, m: Mention) -> bool:
         return False
     if family(h.type) == family(m.type):
         return not _returned(m) or _returned(h)  # "fired ... and returned fire": two happenings
-    if h.type in VIOLENT + ("other",) and _casualty(m):  # "four seamen were killed" in the shelling
+    if h.type == "other" and _casualty(m):  # more deaths told after other deaths
         return True
-    if m.type in VIOLENT and _casualty(h) and h.sent.start == m.sent.start:
-        return True  # "eight were killed when troops shelled the village": the cause in the same sentence
-    return {h.type, m.type} == {"explosion", "missile_launch"}  # "explosions ... from a missile strike"
+    # "eight were killed when troops shelled the village": a cause told after its deaths, in the same sentence
+    return _caused(h, m) or (_caused(m, h) and (not _casualty(h) or h.sent.start == m.sent.start))
+
+
+def _caused(cause: Mention, effect: Mention) -> bool:
+    """`effect` is what `cause` did: deaths and injuries of shelling, the blasts of a missile strike."""
+    if cause.type in VIOLENT and _casualty(effect):
+        return True
+    return cause.type == "missile_launch" and effect.type == "explosion"
 
 
 def _casualty(m: Mention) -> bool:
@@ -100,9 +98,7 @@ def _fold(h: Mention, m: Mention) -> None:
     """Add `m` to happening `h`: the finer place and the own date win, a casualty keeps the violent type."""
     h.others.append(m)
     if TYPE_RANK.get(m.type, 0) > TYPE_RANK.get(h.type, 0):
-        h.type = (
-            m.type
-        )  # the cause names the happening: the shelling, not the deaths; the missile, not the blast
+        h.type = m.type
     if _finer(m, h):
         h.place, h.place_source, h.geo_precision, h.link_score = (
             m.place,

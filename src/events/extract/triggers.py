@@ -145,8 +145,8 @@ def in_doc(doc: Doc) -> list[Trigger]:
             type_id, rule = "missile_launch", "override:missile-subject"
         elif type_id == "gunfire" and objs & cues()["crowd_control"]:
             type_id, rule = "other", "override:tear-gas"  # "fired tear gas at migrants" (the guide: other)
-        elif type_id == "other" and tok.lemma_.lower() in CASUALTY_VERBS and _weapon_type(tok):
-            type_id, rule = _weapon_type(tok), "override:weapon-subject"  # "a shell killed five"
+        elif type_id == "other" and tok.lemma_.lower() in CASUALTY_VERBS and (weapon := _weapon_type(tok)):
+            type_id, rule = weapon, "override:weapon-subject"  # "a shell killed five"
         elif type_id == "arrival" and tok.lemma_.lower() in ("land", "reach"):
             thing = _thing_subject(tok)
             if thing & missile:
@@ -304,9 +304,8 @@ MANY = frozenset(["dozens", "hundreds", "thousands", "scores"])
 def _many(tok: Token) -> bool:
     """Counted in tens or more ('300 violations', 'hundreds of crossings')."""
     for c in tok.children:
-        if c.dep_ == "nummod" and c.text.replace(",", "").isdigit() and int(c.text.replace(",", "")) >= 10:
-            return True
-        if c.dep_ == "nummod" and c.lower_ in MANY:
+        digits = c.text.replace(",", "")
+        if c.dep_ == "nummod" and (c.lower_ in MANY or (digits.isdigit() and int(digits) >= 10)):
             return True
     head = tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ == "of" else None
     return head is not None and head.lower_ in MANY
