@@ -284,3 +284,41 @@ def test_a_sea_is_placed_at_the_line_the_article_names_in_it(nlp):
     )
     (event,) = [e for e in run(text) if e.type == "gunfire"]
     assert event.lat is not None and abs(event.lat - 37.7) < 1.0 and abs(event.lon - 125.4) < 1.0
+
+
+# -- the other happenings of border news (the guide's `other`) -----------------------------------------------
+
+
+def test_a_closure_a_body_found_and_a_fence_built_are_other_events(nlp):
+    cases = [
+        "The main trade route, the Friendship Gate crossing, was closed on Tuesday after the clash near Chaman.",
+        "A body was found in the river near Eagle Pass on Tuesday, officials said.",
+        "Border guards began building a fence at the checkpoint near Salla on Monday.",
+    ]
+    for text in cases:
+        assert [e.type for e in run(text)] == ["other"], text
+
+
+def test_a_state_of_things_and_an_offer_of_talks_are_no_event(nlp):
+    for text in (
+        "The roads between the two countries have long been shut near Kaesong, officials said.",
+        "Merchants in Dandong will take the opportunity to develop trade negotiations next year.",
+    ):
+        assert run(text) == [], text
+
+
+def test_once_the_firing_started_is_the_news_not_history(nlp):
+    text = (
+        "Troops exchanged fire at the crossing near Chaman on Wednesday, officials said.\n\n"
+        "Residents of Chaman said families fled once the firing started."
+    )
+    assert all(not e.background for e in run(text))
+
+
+def test_a_town_inside_a_big_state_beats_the_state(nlp):
+    text = (
+        "Migrants crossed the Rio Grande at El Paso on Monday, officials said.\n\n"
+        "A body was found in Texas on Tuesday, the sheriff said."
+    )
+    found = [e for e in run(text) if e.type == "other"]
+    assert [e.place for e in found] == ["El Paso"]

@@ -113,10 +113,21 @@ def _is_past(when: dates.When | None, pub: date | None) -> bool:
 
 def _cue_past(sent: Span, pub: date | None) -> list[dates.When]:
     """'years ago', 'in the past' with no resolvable date: history of unknown date."""
-    low = sent.text.lower()
-    if any(cue in low for cue in triggers.cues()["background_words"]):
+    low = " " + " ".join(t.lower_ for t in sent) + " "
+    for cue in triggers.cues()["background_words"]:
+        at = low.find(f" {cue} ")
+        if at < 0:
+            continue
+        after = low[at + len(cue) + 2 :].split(" ", 1)[0]
+        if cue == "in the past" and (after.isdigit() or after in RECENT_SPANS):
+            continue  # "in the past 24 hours", "in the past week": the news, not history
+        if cue == "once" and any(t.lower_ == "once" and t.dep_ == "mark" for t in sent):
+            continue  # "once the firing started": when, not formerly
         return [dates.When(None, None, "unknown", "history")]
     return []
+
+
+RECENT_SPANS = frozenset(["few", "several", "two", "three", "day", "days", "week", "weeks", "hours", "month"])
 
 
 def _when_for(

@@ -108,10 +108,20 @@ def _fold(h: Mention, m: Mention) -> None:
         )
         if "place_rule" in m.extra:
             h.extra["place_rule"] = m.extra["place_rule"]
-    if h.when_source != "sentence" and m.when_source == "sentence":
+    if h.when_source != "sentence" and m.when_source == "sentence" and _finer_date(m, h):
         h.when, h.when_source = m.when, m.when_source
     if not h.actors and m.actors:
         h.actors = m.actors
+
+
+DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
+
+
+def _finer_date(m: Mention, h: Mention) -> bool:
+    """A mention's own date beats one carried from elsewhere unless it is vaguer ('this year' after a day)."""
+    if h.when is None:
+        return True
+    return m.when is not None and DATE_RANK.get(m.when.precision, 4) <= DATE_RANK.get(h.when.precision, 4)
 
 
 PRECISION_RANK = {"exact": 0, "near": 1, "region": 2, "country": 3, "unknown": 4}

@@ -187,8 +187,11 @@ def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[
             for t in toponyms
             if t.kind in FINE_KINDS
             and t.country == place.country
-            and _within(t, place, REACH_KM["region"])
-            and (place.kind != "admin1" or not t.admin1 or t.admin1 == place.admin1)
+            and (
+                t.admin1 == place.admin1  # in a state, however big ("Eagle Pass" in a story about Texas)
+                if place.kind == "admin1" and t.admin1
+                else _within(t, place, REACH_KM["region"])
+            )
         ]
         rule = "place-in-region"
     inside = [t for t in inside if t.resolved and t.name != place.name]

@@ -115,11 +115,21 @@ def objects(tok: Token) -> list[Token]:
     return out
 
 
+def _undergoer(tok: Token) -> set[str]:
+    """What else a verb may act on: the subject of an intransitive use ('the border closed'), and for a
+    passive the noun just before it, which the parser often misses ('Torkham crossing, was closed')."""
+    out = {c.lemma_.lower() for c in tok.children if c.dep_ == "nsubj"}
+    if any(c.dep_ == "auxpass" for c in tok.children):
+        before = [t for t in tok.doc[max(sentence_of(tok).start, tok.i - 4) : tok.i] if t.pos_ == "NOUN"]
+        out |= {before[-1].lemma_.lower()} if before else set()
+    return out
+
+
 def _object_ok(row: dict, tok: Token) -> bool:
     lemma = tok.lemma_.lower()
     objs = {o.lemma_.lower() for o in objects(tok)}
     allowed = row.get("objects", {}).get(lemma)
-    if allowed is not None and allowed and not objs & set(allowed):
+    if allowed is not None and allowed and not (objs | _undergoer(tok)) & set(allowed):
         return False
     return not objs & set(row.get("not_objects", {}).get(lemma, []))
 
@@ -215,8 +225,10 @@ def _missile_subject(tok: Token) -> bool:
 
 def _is_place_name(tok: Token) -> bool:
     """'border crossing' used as a place: object of at/near/through/via, or part of a name."""
-    if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children) and tok.ent_type_:
-        return True
+    words = {c.lower_ for c in tok.children}
+    named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children) or "border" in words
+    if named and not words & {"illegal", "irregular", "attempted", "unauthorized", "unlawful"}:
+        return True  # "the Friendship Gate crossing was closed", "the border crossing at Rafah": the post
     if tok.head.lemma_.lower() in cues()["post_verbs"]:
         return True  # "closed the border crossing", "the crossing was reopened": the post, not a crossing
     return tok.dep_ == "pobj" and tok.head.lower_ in ("at", "near", "through", "via", "from", "to", "of")
@@ -262,7 +274,8 @@ def _governors(tok: Token) -> list[Token]:
             "attr",
             "appos",
         )
-        if t.dep_ in ("xcomp", "conj", "pcomp") or nominal_link:
+        to_infinitive = t.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        if t.dep_ in ("xcomp", "conj", "pcomp") or nominal_link or to_infinitive:
             t = t.head
             out.append(t)
         else:
@@ -330,7 +343,11 @@ def general(tok: Token) -> bool:
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
         if any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj):
             return True
-        return tok.tag_ in ("VBZ", "VBP") and _habitual(tok)  # "thousands cross the border every day"
+        if tok.tag_ in ("VBZ", "VBP") and _habitual(tok):
+            return True  # "thousands cross the border every day"
+        perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children)
+        return perfect and any(c.dep_ == "advmod" and c.lower_ in ("long", "always") for c in tok.children)
+        # "the roads have long been shut": a state of things, not the news
 
     dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "predet")}
     if dets & cues()["general_words"]:
