@@ -310,3 +310,18 @@ def test_airports_from_the_airportsdata_package(built):
     (heathrow,) = geo.resolve("Flights left Heathrow Airport late.", [(13, 29)])
     assert heathrow.country == "GB" and km((heathrow.lat, heathrow.lon), (51.47, -0.46)) < 5
     assert places(text)["Incheon International Airport"].kind == "site"
+
+
+def test_a_place_said_to_be_in_a_region_has_no_namesake_abroad(built):
+    def one(text, name):
+        start = text.index(name)
+        return geo.resolve(text, [(start, start + len(name))])[0]
+
+    # no Fronton in Texas in the gazetteer: unresolved, not the French town of that name
+    fronton = one("Gunmen fired at agents near the South Texas city of Fronton on Friday.", "Fronton")
+    assert fronton.country != "FR"
+    # "Ban Tuan" is an other name of Phanom Thuan, a town of another province: not it
+    ban_tuan = one("A rocket struck an area near Ban Tuan in Si Sa Ket province, Thailand.", "Ban Tuan")
+    assert ban_tuan.admin1 in ("", "TH.30")
+    # "the Don Tuan temple": the first word of a longer name is not the river or the French town Don
+    assert "Don" not in places("Rockets hit the Don Tuan temple ruins in Si Sa Ket province, Thailand.")

@@ -343,12 +343,9 @@ def more_places(doc, found: list[triggers.Trigger], toponyms: list[Toponym]) -> 
         return []
     from events import geo  # the geoparser is the step before this one; only asked for what it missed
 
-    found = []
-    for start, end in spans:  # a plain gazetteer lookup, best candidate first (resolve() is slower)
-        cands = [c for c in geo.geocode(doc.text[start:end], 1) if c.resolved]
-        if cands:
-            found.append(replace(cands[0], start=start, end=end, name=doc.text[start:end]))
-    return found
+    # resolved with the article's places as context: "near Ban Tuan in Si Sa Ket province" is no namesake
+    # in another province
+    return [t for t in geo.resolve(doc.text, spans + taken)[: len(spans)] if t.resolved]
 
 
 SIDES = ("north", "south")

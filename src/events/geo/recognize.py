@@ -182,6 +182,8 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
             )
         ):
             continue  # "Van", "Rivers": a region's name only after "in", "the"...; "Texas" anywhere
+        if match_id == weak and end < len(doc) and _name_goes_on(doc[end]):
+            continue  # "the Don Tuan temple": the first word of a longer name, not the river Don
         spans.append((span.start_char, span.end_char, "GAZ"))
     for match in chain(_TOWN_OF.finditer(doc.text), _POST_OF.finditer(doc.text)):
         spans.append((match.start(1), match.end(1), "TOWN"))
@@ -223,6 +225,10 @@ def recognize(parsed, gaz: Gazetteer) -> list[Mention]:
         doc.text, [m for m in mentions if m.name not in people and _named(gaz, m.name)], taken
     )
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _name_goes_on(tok) -> bool:
+    return tok.pos_ == "PROPN" and tok.is_title and normalize(tok.text) not in GENERIC
 
 
 def _coordinated(doc, spans: list[tuple[int, int, str]], gaz: Gazetteer) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from events.geo.distance import km
-from events.geo.gazetteer import APPROX, Entry, Gazetteer, normalize
+from events.geo.gazetteer import ALTERNATE, APPROX, Entry, Gazetteer, normalize
 from events.geo.names import entry_toponym, toponym_kind
 from events.geo.priors import _ranked, prior, readings  # noqa: F401 (resolver.prior)
 from events.models import Toponym
@@ -44,6 +44,13 @@ _SETTLEMENT = re.compile(
 )
 W_SETTLEMENT = 4.0
 _COMMA = re.compile(r"\s*,\s*")
+# "Ban Tuan in Si Sa Ket province": the region a place is said to be in
+_IN_REGION = re.compile(r"\s+in\s+(?:the\s+)?")
+# "the South Texas city of Fronton", "the Kenyan border town of Mandera": the region named before the kind
+_KIND_OF = re.compile(
+    r"((?:[A-Z][\w’'-]*\s+){1,3})(?:(?!(?:in|the|of|at|near|a)\s)[a-z-]+\s+){0,2}"
+    r"(?:town|city|village|port|hamlet)\s+of\s+$"
+)
 
 
 @dataclass
@@ -66,6 +73,7 @@ class _Group:
     prior: list = field(default_factory=list)  # float
     scores: list = field(default_factory=list)
     containers: list = field(default_factory=list)  # candidate lists of explicit containers
+    said_in: list = field(default_factory=list)  # ... of 'X in Y', 'the Y city of X': no namesake abroad
     holders: list = field(default_factory=list)  # groups of the regions in the clause that defines it
     settlement: bool = False  # that clause says it is a town, village, ...
     contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
@@ -136,10 +144,17 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
             group.cands, group.prior = list(found), list(priors)
             if container:
                 group.containers.append(container)
+            named_before = _region_before(text, m, gaz)
+            if named_before:
+                group.said_in.append(named_before)
         group.mentions.append(m)
         group.weight += m.weight
         of_mention.append(group)
     _local_regions(text, mentions, of_mention)
+    for g in groups.values():
+        if len(g.mentions) > 1:
+            g.said_in = []  # "Truro ... named after Truro in Cornwall": one telling does not speak for all
+        g.containers += [[e for e in found if _is_container(e)] for found in g.said_in]
     group_at = {m.start: g for m, g in zip(mentions, of_mention)}
     for m, group in zip(mentions, of_mention):
         nxt = by_start.get(_gap_end(text, m.end))
@@ -159,9 +174,42 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
         for g in ambiguous:
             _choose(g)
     _place_approximate(live)
+    for g in live:
+        _drop_if_abroad(g)
     for g in groups.values():
         _fall_back_to_holder(g)
     return [_toponym(m, g) for m, g in zip(mentions, of_mention)]
+
+
+def _region_before(text: str, m: Mention, gaz: Gazetteer) -> list[Entry]:
+    """The regions of 'the South Texas city of' right before a mention (the longest name that is one)."""
+    match = _KIND_OF.search(text, max(0, m.start - 80), m.start)
+    if not match:
+        return []
+    words = match.group(1).split()
+    for i in range(len(words)):  # "South Texas", then "Texas"
+        found = [e for e in readings(gaz, " ".join(words[i:])) if _is_container(e)]
+        if found:
+            return found
+    return []
+
+
+def _drop_if_abroad(g: _Group) -> None:
+    """A place the text puts in a region ('Fronton' after 'the South Texas city of', 'Ban Tuan in Si Sa Ket
+    province') is not a namesake in another country: with no candidate in that country, it stays unresolved."""
+    if not g.said_in or g.cands[g.best].kind not in ("city", "site", "island", "admin2"):
+        return
+    countries = {c.country for regions in g.said_in for c in regions}
+    holders = [c for regions in g.said_in for c in regions if _is_container(c)]
+    kept = [
+        i
+        for i, e in enumerate(g.cands)
+        if e.country in countries and (e.match != ALTERNATE or any(_inside(e, c) for c in holders))
+    ]  # "Ban Tuan in Si Sa Ket province" is not Phanom Thuan, a town of another province
+    if not kept:
+        g.cands, g.scores, g.prior, g.probs, g.best, g.prob = [], [], [], [], -1, 0.0
+    elif g.best not in kept:
+        g.best = max(kept, key=lambda i: g.scores[i])
 
 
 def _fall_back_to_holder(g: _Group) -> None:
@@ -230,7 +278,9 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
             if name not in seen:
                 seen.add(name)
                 regions = [e for e in og.cands if _is_container(e)]
-                if regions and other.start < clause_end:
+                if regions and len(seen) == 2 and _IN_REGION.fullmatch(text, m.end, other.start):
+                    g.said_in.append(og.cands)  # every reading: "in North-Western Sydney" is in Australia
+                elif regions and other.start < clause_end:
                     g.containers.append(regions)
                     g.holders.append(og)
                 elif regions:
