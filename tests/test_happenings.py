@@ -322,3 +322,28 @@ def test_a_town_inside_a_big_state_beats_the_state(nlp):
     )
     found = [e for e in run(text) if e.type == "other"]
     assert [e.place for e in found] == ["El Paso"]
+
+
+# -- long lines: the part the article is about ---------------------------------------------------------------
+
+
+def test_a_compass_word_places_a_line_at_that_part(nlp):
+    text = (
+        "Officials said the two fishermen were captured near the Northern Limit Line off South Korea's east "
+        "coast on Saturday. Separately, talks were held at Panmunjom on Monday."
+    )
+    (event,) = [e for e in run(text) if e.type == "detention"]
+    assert abs(event.lat - 38.6) < 0.5 and abs(event.lon - 128.7) < 0.5  # the East Sea, not the Yellow Sea
+    assert event.extra["place_rule"] == "line-section"
+    text = "A North Korean soldier crossed the eastern section of the Military Demarcation Line on Friday."
+    (event,) = [e for e in run(text) if e.type == "border_crossing"]
+    assert event.lon > 128.0
+
+
+def test_a_long_line_is_placed_at_the_town_the_article_names_along_it(nlp):
+    text = (
+        "Indian and Chinese troops clashed along the Line of Actual Control on Friday, the army said.\n\n"
+        "The clash took place in the Tawang sector of Arunachal Pradesh."
+    )
+    (event,) = [e for e in run(text) if e.type == "other"]
+    assert event.place.startswith("Tawang")

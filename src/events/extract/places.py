@@ -10,7 +10,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from events.extract import triggers
+from events.extract import lines, triggers
 from events.extract.sentence_place import AT_PREPS, pick_in_sentence, precision_of
 from events.extract.triggers import sentence_of
 from events.geo.distance import km
@@ -19,7 +19,10 @@ from events.models import Toponym, family
 LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
 FINE_KINDS = ("city", "site", "island")
 LINE_KINDS = ("border", "water")
-REACH_KM = {"line": 400.0, "region": 300.0}  # how far along a line, or inside a region, a named place may lie
+REACH_KM = {"line": 400.0, "region": 300.0, "section": 100.0}
+SEA_WORDS = frozenset(
+    ["sea", "gulf", "bay", "ocean", "channel", "strait"]
+)  # a river is a line itself  # how far along a line, or inside a region, a named place may lie
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
 CHAIN_PLACE_TYPES = (
     "detention",
@@ -166,9 +169,13 @@ def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
 
 
-def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[Toponym, str]:
+def most_specific(
+    place: Toponym, sent: Span, toponyms: list[Toponym], anchor: Toponym | None = None
+) -> tuple[Toponym, str]:
     """A town, site, post or island the article names inside `place` (a country, region, line or zone), the
-    one nearest the event's sentence in the text; `place` itself when there is none. Returns (place, rule)."""
+    one nearest the event's sentence in the text; `place` itself when there is none. A line with none is
+    placed at the part a compass word names, or the part nearest `anchor` (the sea or country that led to
+    it). Returns (place, rule)."""
     if place.kind in FINE_KINDS or not place.resolved:
         return place, ""
     in_sentence = {t.country for t in toponyms if sent.start_char <= t.start < sent.end_char and t.country}
@@ -177,9 +184,16 @@ def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[
         inside = [t for t in toponyms if t.country in countries and t.kind in FINE_KINDS + LINE_KINDS]
         rule = "place-in-country"
     elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about
-        inside = [t for t in toponyms if t.kind in FINE_KINDS and _within(t, place, REACH_KM["line"])]
+        # "off the east coast": the sentence's compass word says which part, and only places near that part
+        section = lines.by_compass(place, sent)
+        part, reach = (section, REACH_KM["section"]) if section else (place, REACH_KM["line"])
+        inside = [t for t in toponyms if t.kind in FINE_KINDS and lines.distance_km(t, part) <= reach]
         if not inside and place.kind == "water":  # "the Yellow Sea" in a story about the NLL: the line in it
-            inside = [t for t in toponyms if t.kind == "border" and _within(t, place, REACH_KM["line"])]
+            inside = [t for t in toponyms if t.kind == "border" and lines.distance_km(place, t) <= reach]
+        if not inside and section is not None:
+            return section, "line-section"
+        if not inside and anchor is not None:
+            return lines.nearest(place, anchor), "line-section"
         rule = "place-on-line"
     else:  # a province, district or region
         inside = [
@@ -199,7 +213,8 @@ def most_specific(place: Toponym, sent: Span, toponyms: list[Toponym]) -> tuple[
         return place, ""
     best = min(inside, key=lambda t: (_text_distance(t, sent), -_mentions(t, toponyms)))
     if best.kind in LINE_KINDS:  # a country's event on a line the article names: then the place along it
-        finer, _ = most_specific(best, sent, toponyms)
+        sea = place.kind == "water" and SEA_WORDS & set(place.name.lower().split())
+        finer, _ = most_specific(best, sent, toponyms, anchor=place if sea else None)
         return finer, rule
     return best, rule
 

@@ -261,6 +261,9 @@ def negated(tok: Token) -> bool:
     return False
 
 
+DONE_BEFORE = frozenset(["after", "following", "upon", "since"])
+
+
 def _governors(tok: Token) -> list[Token]:
     """The words a trigger depends on for its mood: up through xcomp/conj, and from a nominal to its verb."""
     out, t = [], tok
@@ -275,6 +278,8 @@ def _governors(tok: Token) -> list[Token]:
             "appos",
         )
         to_infinitive = t.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        if t.dep_ == "pcomp" and t.head.lower_ in DONE_BEFORE:
+            break  # "after crossing the sea border, they attempted to flee": the crossing happened
         if t.dep_ in ("xcomp", "conj", "pcomp") or nominal_link or to_infinitive:
             t = t.head
             out.append(t)

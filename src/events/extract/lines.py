@@ -1,0 +1,82 @@
+"""Long lines and zones (the DMZ, the Line of Actual Control, the Rio Grande) as several points, so that an
+event is placed at the part of the line its article is about: the part nearest the article's places, or the
+one a compass word names ('the eastern section of the MDL', 'off the east coast').
+
+The points are in `data/line_sections.csv` (approximate, from public maps; the project's own work).
+"""
+
+import csv
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Span
+
+from events.geo.distance import km
+from events.models import Toponym
+
+COMPASS = {
+    "east": "east",
+    "eastern": "east",
+    "north-east": "east",
+    "northeast": "east",
+    "north-eastern": "east",
+    "northeastern": "east",
+    "west": "west",
+    "western": "west",
+    "north-west": "west",
+    "northwest": "west",
+    "north-western": "west",
+    "northwestern": "west",
+    "central": "central",
+    "middle": "central",
+    "north": "north",
+    "northern": "north",
+    "south": "south",
+    "southern": "south",
+}
+
+
+@cache
+def _sections() -> dict[str, list[tuple[str, float, float]]]:
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    path = resources.files("events") / "data" / "line_sections.csv"
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            out.setdefault(row["line"], []).append((row["section"], float(row["lat"]), float(row["lon"])))
+    return out
+
+
+def _of(line: Toponym) -> list[tuple[str, float, float]]:
+    return _sections().get(line.gazetteer_id.removeprefix("bf:"), [])
+
+
+def distance_km(t: Toponym, line: Toponym) -> float:
+    """How far a place lies from the nearest known point of a line (its own point or a section's)."""
+    return min(km(t.lat, t.lon, lat, lon) for _, lat, lon in [("", line.lat, line.lon), *_of(line)])
+
+
+def by_compass(line: Toponym, sent: Span) -> Toponym | None:
+    """The section a compass adjective of the sentence names, outside any other name ('South Korea', 'the
+    Middle East'): 'the eastern side of the military demarcation line' -> the eastern front."""
+    sections = _of(line)
+    if not sections:
+        return None
+    for tok in sent:
+        word = COMPASS.get(tok.lower_)
+        inside_line = line.start <= tok.idx < line.end
+        if word is None or tok.dep_ not in ("amod", "compound", "nmod"):
+            continue  # "4.5 miles east of San Luis" says where from a place, not which part of the line
+        if tok.is_title and tok.ent_type_ and not inside_line:
+            continue  # "South Korea", "the Middle East": part of another name
+        for section, lat, lon in sections:
+            if section == word:
+                return replace(line, lat=lat, lon=lon)
+    return None
+
+
+def nearest(line: Toponym, anchor: Toponym) -> Toponym:
+    """The line at its point nearest another place ('the East Sea' -> the line off the east coast)."""
+    points = [(line.lat, line.lon)] + [(lat, lon) for _, lat, lon in _of(line)]
+    lat, lon = min(points, key=lambda p: km(p[0], p[1], anchor.lat, anchor.lon))
+    return replace(line, lat=lat, lon=lon)
