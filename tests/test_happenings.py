@@ -347,3 +347,17 @@ def test_a_long_line_is_placed_at_the_town_the_article_names_along_it(nlp):
     )
     (event,) = [e for e in run(text) if e.type == "other"]
     assert event.place.startswith("Tawang")
+
+
+def test_the_article_names_the_part_of_the_line_once_and_the_speakers_city_is_not_the_place(nlp):
+    text = (
+        "A North Korean soldier fled across the Military Demarcation Line on Saturday, the military in Seoul "
+        "said.\n\nSouth Korean troops found him south of the eastern side of the border, officials said."
+    )
+    (event,) = [e for e in run(text) if e.type == "defection"]
+    assert event.place != "Seoul" and event.lon > 128.0  # the eastern front, not the capital
+
+
+def test_a_soldier_who_asked_for_asylum_at_a_guard_post_defected(nlp):
+    text = "A North Korean soldier travelled across the border and asked for asylum at a guard post near Goseong."
+    assert {e.type for e in run(text)} & {"defection", "border_crossing"}

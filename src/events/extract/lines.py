@@ -57,22 +57,29 @@ def distance_km(t: Toponym, line: Toponym) -> float:
 
 
 def by_compass(line: Toponym, sent: Span) -> Toponym | None:
-    """The section a compass adjective of the sentence names, outside any other name ('South Korea', 'the
-    Middle East'): 'the eastern side of the military demarcation line' -> the eastern front."""
-    sections = _of(line)
+    """The section a compass adjective names: in the event's sentence ('the eastern side of the military
+    demarcation line'), else, when the article names one part only, where it speaks of the border ('the
+    defector crossed South Korea's eastern border'). Never a word of another name ('South Korea')."""
+    sections = {section: (lat, lon) for section, lat, lon in _of(line) if section}
     if not sections:
         return None
-    for tok in sent:
-        word = COMPASS.get(tok.lower_)
-        inside_line = line.start <= tok.idx < line.end
-        if word is None or tok.dep_ not in ("amod", "compound", "nmod"):
-            continue  # "4.5 miles east of San Luis" says where from a place, not which part of the line
-        if tok.is_title and tok.ent_type_ and not inside_line:
-            continue  # "South Korea", "the Middle East": part of another name
-        for section, lat, lon in sections:
-            if section == word:
-                return replace(line, lat=lat, lon=lon)
-    return None
+    words = [w for w in map(_compass, sent) if w in sections]
+    if not words:
+        article = {_compass(t) for t in sent.doc if t.head.lemma_.lower() in BORDER_NOUNS}
+        words = [w for w in article if w in sections] if len(article - {""}) == 1 else []
+    if not words:
+        return None
+    lat, lon = sections[words[0]]
+    return replace(line, lat=lat, lon=lon)
+
+
+BORDER_NOUNS = frozenset(["border", "side", "section", "sector", "front", "coast", "frontier", "line", "end"])
+
+
+def _compass(tok) -> str:
+    if tok.dep_ not in ("amod", "compound", "nmod") or (tok.is_title and tok.ent_type_):
+        return ""  # "4.5 miles east of San Luis" (from a place), "South Korea" (a name)
+    return COMPASS.get(tok.lower_, "")
 
 
 def nearest(line: Toponym, anchor: Toponym) -> Toponym:

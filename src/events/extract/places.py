@@ -186,10 +186,20 @@ def most_specific(
     elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about
         # "off the east coast": the sentence's compass word says which part, and only places near that part
         section = lines.by_compass(place, sent)
-        part, reach = (section, REACH_KM["section"]) if section else (place, REACH_KM["line"])
-        inside = [t for t in toponyms if t.kind in FINE_KINDS and lines.distance_km(t, part) <= reach]
+        inside = [
+            t
+            for t in toponyms
+            if t.kind in FINE_KINDS
+            and (
+                km(t.lat, t.lon, section.lat, section.lon) <= REACH_KM["section"]
+                if section
+                else lines.distance_km(t, place) <= REACH_KM["line"]
+            )
+        ]
         if not inside and place.kind == "water":  # "the Yellow Sea" in a story about the NLL: the line in it
-            inside = [t for t in toponyms if t.kind == "border" and lines.distance_km(place, t) <= reach]
+            inside = [
+                t for t in toponyms if t.kind == "border" and lines.distance_km(place, t) <= REACH_KM["line"]
+            ]
         if not inside and section is not None:
             return section, "line-section"
         if not inside and anchor is not None:
@@ -289,13 +299,17 @@ def _mentions(t: Toponym, toponyms: list[Toponym]) -> int:
 
 
 def speaks(doc: Doc, t: Toponym) -> bool:
-    """'Tehran said', 'Seoul's military', 'Pakistan's foreign office': a capital or country as who speaks."""
+    """'Tehran said', 'Seoul's military', 'the military in Seoul said': a capital or country as who speaks."""
     span = doc.char_span(t.start, t.end, alignment_mode="expand")
     if span is None or not len(span):
         return False
     root = span.root
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in SPEAKER_VERBS:
         return True
+    if root.dep_ == "pobj" and root.head.lower_ in ("in", "of"):  # "the military in Seoul said"
+        holder = root.head.head
+        if holder.lemma_.lower() in SPEAKER_HEADS and holder.dep_ in ("nsubj", "nsubjpass"):
+            return holder.head.lemma_.lower() in SPEAKER_VERBS
     return root.dep_ == "poss" and root.head.lemma_.lower() in SPEAKER_HEADS
 
 
