@@ -325,3 +325,10 @@ def test_a_place_said_to_be_in_a_region_has_no_namesake_abroad(built):
     assert ban_tuan.admin1 in ("", "TH.30")
     # "the Don Tuan temple": the first word of a longer name is not the river or the French town Don
     assert "Don" not in places("Rockets hit the Don Tuan temple ruins in Si Sa Ket province, Thailand.")
+
+
+def test_the_province_of_a_name_is_the_province_not_its_town(built):
+    text = "Troops fired at a base in the northeastern province of Surin on Thursday."
+    start = text.index("Surin")
+    (surin,) = geo.resolve(text, [(start, start + 5)])
+    assert surin.kind == "admin1" and surin.country == "TH"

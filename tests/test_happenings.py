@@ -361,3 +361,9 @@ def test_the_article_names_the_part_of_the_line_once_and_the_speakers_city_is_no
 def test_a_soldier_who_asked_for_asylum_at_a_guard_post_defected(nlp):
     text = "A North Korean soldier travelled across the border and asked for asylum at a guard post near Goseong."
     assert {e.type for e in run(text)} & {"defection", "border_crossing"}
+
+
+def test_a_post_in_a_town_is_the_post(nlp):
+    text = "The pilot returned to India through the Wagah border post in Amritsar on Friday, officials said."
+    (event,) = [e for e in run(text) if e.type in ("repatriation", "border_crossing")]
+    assert event.place.startswith("Wagah")

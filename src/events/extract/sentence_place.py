@@ -124,7 +124,21 @@ def pick_in_sentence(
         for sc, top, span in sorted(scored, key=lambda x: -x[0]):
             if top.kind not in finer and sc > best[0] - 0.5 and _points_at(span, best[2], trigger):
                 return top, sc, says_near(doc, span)
+    if best[1].kind == "city":
+        # "through the Attari-Wagah check-post in Amritsar": the post, not the town that holds it
+        for sc, top, span in scored:
+            if top.kind == "site" and sc > best[0] - 0.5 and _holds(best[2], span):
+                return top, sc, says_near(doc, span)
     return best[1], best[0], says_near(doc, best[2])
+
+
+def _holds(town: Span, site: Span) -> bool:
+    """'the check-post in Amritsar', 'the Ta Muen Thom temple in Surin': `town` holds `site`."""
+    tok = town.root
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "near", "outside"):
+        return False
+    noun = tok.head.head
+    return noun.i in range(site.start, site.end) or site.root.head.i == noun.i
 
 
 BROAD_KINDS = ("border", "water", "region", "country", "admin1")

@@ -43,9 +43,17 @@ _SETTLEMENT = re.compile(
     r"municipality|borough|capital)\b"
 )
 W_SETTLEMENT = 4.0
+# "the province of Surin", "Surin province": the region, not its capital town of the same name
+_REGION_BEFORE = re.compile(
+    r"\b(?:province|state|region|prefecture|oblast|governorate)\s+of\s+$", re.IGNORECASE
+)
+_REGION_AFTER = re.compile(r"\s+(?:province|region|state|prefecture|oblast|governorate)\b", re.IGNORECASE)
+W_REGION_WORD = 4.0
+_CUT_NAME = re.compile(r"\s+(?:(?:de|del|da|do|di|of|la|le|el)\s+)?[A-Z]")  # "Santiago| del Estero"
 _COMMA = re.compile(r"\s*,\s*")
 # "Ban Tuan in Si Sa Ket province": the region a place is said to be in
 _IN_REGION = re.compile(r"\s+in\s+(?:the\s+)?")
+_NAME_GOES_ON = re.compile(r"[ -][A-Z]")  # "in North-Western Sydney": the region is only part of the name
 # "the South Texas city of Fronton", "the Kenyan border town of Mandera": the region named before the kind
 _KIND_OF = re.compile(
     r"((?:[A-Z][\w’'-]*\s+){1,3})(?:(?!(?:in|the|of|at|near|a)\s)[a-z-]+\s+){0,2}"
@@ -76,6 +84,7 @@ class _Group:
     said_in: list = field(default_factory=list)  # ... of 'X in Y', 'the Y city of X': no namesake abroad
     holders: list = field(default_factory=list)  # groups of the regions in the clause that defines it
     settlement: bool = False  # that clause says it is a town, village, ...
+    region_word: bool = False  # "the province of X", "X province": a region, not its town
     contained: list = field(default_factory=list)  # candidate lists of what it explicitly contains
     local: list = field(default_factory=list)  # candidate lists of regions named right after it
     best: int = -1
@@ -149,6 +158,9 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
                 group.said_in.append(named_before)
         group.mentions.append(m)
         group.weight += m.weight
+        before = _REGION_BEFORE.search(text, max(0, m.start - 20), m.start)
+        if (before and not _CUT_NAME.match(text, m.end)) or _REGION_AFTER.match(text, m.end):
+            group.region_word = True
         of_mention.append(group)
     _local_regions(text, mentions, of_mention)
     for g in groups.values():
@@ -278,7 +290,10 @@ def _local_regions(text: str, mentions: list[Mention], of_mention: list[_Group])
             if name not in seen:
                 seen.add(name)
                 regions = [e for e in og.cands if _is_container(e)]
-                if regions and len(seen) == 2 and _IN_REGION.fullmatch(text, m.end, other.start):
+                said_in = _IN_REGION.fullmatch(text, m.end, other.start) and not _NAME_GOES_ON.match(
+                    text, other.end
+                )
+                if regions and len(seen) == 2 and said_in:
                     g.said_in.append(og.cands)  # every reading: "in North-Western Sydney" is in Australia
                 elif regions and other.start < clause_end:
                     g.containers.append(regions)
@@ -401,6 +416,8 @@ def _saturate(weight: float) -> float:
 def _static(g: _Group, entry: Entry) -> float:
     """Evidence that does not change between rounds: containers and regions named right after."""
     s = W_SETTLEMENT if g.settlement and entry.kind == "city" else 0.0
+    if g.region_word and entry.kind in ("admin1", "admin2"):
+        s += W_REGION_WORD
     if not (g.containers or g.local or g.contained):
         return s
     for container in g.containers:
