@@ -367,3 +367,13 @@ def test_a_post_in_a_town_is_the_post(nlp):
     text = "The pilot returned to India through the Wagah border post in Amritsar on Friday, officials said."
     (event,) = [e for e in run(text) if e.type in ("repatriation", "border_crossing")]
     assert event.place.startswith("Wagah")
+
+
+def test_a_place_of_another_happening_or_a_capital_is_not_the_place(nlp):
+    text = (
+        "BEIRUT (AP) - Hezbollah fired missiles at an Israeli border post on Sunday in what it called payback "
+        "for a drone strike in the Beirut suburbs.\n\nIsrael is pushing back against Iranian aggression."
+    )
+    events = run(text)
+    assert all(e.place != "Beirut" for e in events if e.type == "missile_launch")
+    assert "repatriation" not in {e.type for e in events}

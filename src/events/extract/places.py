@@ -33,6 +33,7 @@ CHAIN_PLACE_TYPES = (
     "other",
     "propaganda",
 )
+CAPITAL_TYPES = ("arrival", "talks")  # what may happen in the capital a story is datelined from
 SPEAKER_VERBS = frozenset(
     [
         "say",
@@ -92,7 +93,7 @@ def locate(mentions: list, toponyms: list[Toponym], dateline: Toponym | None, do
     # a capital stands for its government ("Pyongyang issued threats") more often than for where it happened
     settings = [t for t in places if not _capital(t)]
     border = next((t for t in places if t.kind == "border" and t.resolved), None)
-    main = main_place(places)
+    main = main_place(settings)  # not a capital: where a border story's other happening was told
     for i, m in enumerate(mentions):
         _place_one(mentions, i, places, border, main, dateline, doc)
         if m.place is not None and m.place_source != "dateline":
@@ -162,8 +163,14 @@ def _place_one(mentions, i, places, border, main, dateline, doc) -> None:
         main is not None and main.kind in FINE_KINDS
     ):  # the article's own place before where the reporter sat
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
-    elif dateline is not None and dateline.resolved and not m.background and not _capital(dateline):
-        # a capital's dateline is the bureau's city ("BEIRUT (AP) -" on a border clash): never the place
+    elif (
+        dateline is not None
+        and dateline.resolved
+        and not m.background
+        and (m.type in CAPITAL_TYPES or not _capital(dateline))
+    ):
+        # a capital's dateline is the bureau's city ("BEIRUT (AP) -" on a border clash), not where a clash or
+        # a crossing happened; defectors do arrive in the capital, and talks are held there
         m.place, m.place_source, m.geo_precision = dateline, "dateline", precision_of(dateline)
     elif main is not None:
         m.place, m.place_source, m.geo_precision = main, "article", precision_of(main)
@@ -280,7 +287,7 @@ def _capital_names() -> frozenset[tuple[str, str]]:
 
 
 def _capital(t: Toponym) -> bool:
-    return (t.name.lower(), t.country) in _capital_names()
+    return (t.name.split(",")[0].strip().lower(), t.country) in _capital_names()  # "AMMAN, Jordan"
 
 
 def _within(t: Toponym, place: Toponym, reach: float) -> bool:

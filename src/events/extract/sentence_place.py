@@ -5,7 +5,7 @@ from spacy.tokens import Doc, Span, Token
 
 from events.extract.link_features import NEAR_WORDS
 from events.extract.linking import first_stage
-from events.extract.triggers import clause_head, sentence_of
+from events.extract.triggers import clause_head, is_trigger_word, sentence_of
 
 
 def precision_of(toponym, near: bool = False) -> str:
@@ -96,6 +96,21 @@ def rule_bonus(trigger: Token, span: Span, type_id: str, toponym, n_fine: int) -
     return bonus
 
 
+OTHER_HAPPENINGS = frozenset(["strike", "airstrike", "attack", "raid", "bombing", "offensive", "operation"])
+
+
+def _of_another_happening(tok: Token, trigger: Token) -> bool:
+    """The place hangs off another event noun of the sentence ('payback for a strike in Beirut') before it
+    reaches the trigger's own clause."""
+    anchor = clause_head(trigger)
+    for a in tok.ancestors:
+        if a.i in (trigger.i, anchor.i) or a.head.i in (trigger.i, anchor.i) or a.is_ancestor(trigger):
+            return False  # the trigger's own clause, or its own object ("held talks in London")
+        if a.pos_ == "NOUN" and (a.lemma_.lower() in OTHER_HAPPENINGS or is_trigger_word(a)):
+            return True
+    return False
+
+
 def pick_in_sentence(
     trigger: Token, toponyms: list, doc: Doc, type_id: str = ""
 ) -> tuple[object, float, bool] | None:
@@ -105,7 +120,8 @@ def pick_in_sentence(
     for top in toponyms:
         if top.start >= sent.start_char and top.end <= sent.end_char and top.resolved:
             span = doc.char_span(top.start, top.end, alignment_mode="expand")
-            if span is not None and len(span):
+            # "fired missiles at a post in payback for a strike in the Beirut suburbs": another happening's
+            if span is not None and len(span) and not _of_another_happening(span.root, trigger):
                 spans.append((top, span))
     if not spans:
         return None

@@ -65,6 +65,11 @@ def index() -> _Index:
     return _Index(lemmas, forms, phrases, multi)
 
 
+def is_trigger_word(tok: Token) -> bool:
+    """Is this token's lemma a trigger of some type (as a verb, or a noun listed as nominal)?"""
+    return any(tok.pos_ == "VERB" or nominal for _t, nominal in index().lemmas.get(tok.lemma_.lower(), ()))
+
+
 def _raw_matches(doc: Doc) -> list[tuple[tuple[str, str], int, int]]:
     """((type, kind), start, end) for every lemma, form and phrase hit."""
     idx = index()
@@ -184,6 +189,8 @@ def in_doc(doc: Doc) -> list[Trigger]:
                 continue
         if type_id == "border_crossing" and rule == "noun" and _is_place_name(tok):
             continue  # "at the Wagah border crossing": a site, not a crossing
+        if type_id == "repatriation" and end < len(doc) and doc[end].lower_ == "against":
+            continue  # "pushing back against Iranian aggression": resisting, not sending anyone back
         old = by_token.get(tok.i)
         if old is None or (old.rule != "phrase" and (kind == "phrase" or len(span) > len(old.span))):
             by_token[tok.i] = Trigger(type_id, tok, span, rule)
