@@ -332,3 +332,20 @@ def test_the_province_of_a_name_is_the_province_not_its_town(built):
     start = text.index("Surin")
     (surin,) = geo.resolve(text, [(start, start + 5)])
     assert surin.kind == "admin1" and surin.country == "TH"
+
+
+def test_the_famous_reading_of_a_name_wins_without_local_evidence(built):
+    def one(text, name):
+        start = text.index(name)
+        return geo.resolve(text, [(start, start + len(name))])[0]
+
+    eu = one("The EU agreed new sanctions on Tuesday.", "EU")
+    assert eu.name == "EU" and eu.country == "" and eu.kind == "region"  # the Union, not Eu in Normandy
+    washington = one("In Washington, a State Department official said the talks would go on.", "Washington")
+    assert washington.admin1 == "US.DC"  # the capital, not the state
+    text = "Seattle and Spokane lie in Washington, which voted on Tuesday."
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Seattle", "Spokane", "Washington")]
+    state = geo.resolve(text, spans)[2]
+    assert state.kind == "admin1" and state.admin1 == "US.WA"  # local evidence still wins
+    heathrow = one("Flights left Heathrow late on Friday.", "Heathrow")
+    assert heathrow.country == "GB" and heathrow.kind == "site"  # the airport, not the Florida village

@@ -23,7 +23,7 @@ from events.config import DATA_DIR
 from events.geo import airports, second_level
 from events.geo.names import ALIAS, ALTERNATE, DEMONYM, PRIMARY, _latin, normalize
 
-BUILD_VERSION = "10"  # bump when the schema or the build rules change
+BUILD_VERSION = "12"  # bump when the schema or the build rules change
 GAZ_DIR = DATA_DIR / "gazetteer"
 BORDER_FEATURES = DATA_DIR / "border_features.csv"
 SOURCES = [
@@ -320,7 +320,8 @@ def _collect() -> _Builder:
             airports.SOURCE,
             aliases=row["aliases"],
         )
-        # looked up, never matched as a phrase; not where a region or a town of 10,000 has the name ('Cornwall')
+        # looked up, never matched as a phrase; not where a region or a town of 10,000 has the name ('Cornwall'):
+        # 'Heathrow' in the news is the airport, not the Florida village
         b.alias(row["key"], [n for n in row["alternates"] if normalize(n) not in taken], ALTERNATE)
     for row in _read_csv(GAZ_DIR / "aliases.csv"):
         b.alias(row["key"], _split(row["aliases"]), ALIAS)

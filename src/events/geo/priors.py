@@ -8,6 +8,7 @@ import math
 import re
 from functools import lru_cache
 
+from events.geo.airports import SOURCE as AIRPORTS
 from events.geo.gazetteer import ALIAS, ALTERNATE, CAPITAL, DEMONYM, PRIMARY, Entry, Gazetteer, normalize
 
 MAX_CANDIDATES = 40
@@ -24,7 +25,10 @@ KIND_PRIOR = {
 }
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
-CAPITAL_PRIOR = 2.0  # "Washington" in the news is the capital more often than the state
+CAPITAL_PRIOR = 2.0  # a national capital is named in the news more often than towns of its size
+AIRPORT_PRIOR = (
+    5.0  # an airport with an IATA code is as well known as a town of 100,000 (it has no population)
+)
 POP_WEIGHT = 1.0
 UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
 
@@ -42,22 +46,30 @@ def prior(entry: Entry) -> float:
         score += CURATED
     elif entry.source == CAPITAL:
         score += CAPITAL_PRIOR
+    elif entry.source == AIRPORTS:
+        score += AIRPORT_PRIOR
     return score
 
 
 def _city_states(cands: list[Entry], priors: list[float]) -> list[float]:
-    """A city that is most of its same-named region (Seoul, Busan) is meant before the region."""
-    cities = {
-        (e.admin1, normalize(e.name)): e.population
-        for e in cands
-        if e.kind == "city" and e.match in (PRIMARY, ALIAS)
-    }
-    return [
-        p - 3.0
-        if e.kind == "admin1" and cities.get((e.admin1, normalize(e.name)), 0) >= e.population / 2
-        else p
-        for e, p in zip(cands, priors)
-    ]
+    """A city that is most of its same-named region (Seoul, Busan) is meant before the region; the national
+    capital (Washington) needs less local evidence to win over a region of its name than another town."""
+    cities: dict[str, int] = {}  # the candidates share the name looked up: by region, its biggest such city
+    capitals = set()
+    for e in cands:
+        if e.kind == "city" and e.match in (PRIMARY, ALIAS):
+            cities[e.admin1] = max(cities.get(e.admin1, 0), e.population)
+            if e.source == CAPITAL:
+                capitals.add(e.country)
+    out = []
+    for e, p in zip(cands, priors):
+        city = cities.get(e.admin1, 0) if e.kind == "admin1" else 0
+        if city and city >= e.population / 2:
+            p -= 3.0  # a city state is the city
+        elif e.kind == "admin1" and e.country in capitals:
+            p -= 1.5  # "Washington": the capital, unless the story is local to the state (Seattle, Spokane)
+        out.append(p)
+    return out
 
 
 def _plausible(cands: tuple[Entry, ...]) -> list[Entry]:
