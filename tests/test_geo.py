@@ -349,3 +349,15 @@ def test_the_famous_reading_of_a_name_wins_without_local_evidence(built):
     assert state.kind == "admin1" and state.admin1 == "US.WA"  # local evidence still wins
     heathrow = one("Flights left Heathrow late on Friday.", "Heathrow")
     assert heathrow.country == "GB" and heathrow.kind == "site"  # the airport, not the Florida village
+
+
+def test_macro_regions_and_demonyms_given_as_spans_resolve(built):
+    def one(name):
+        return geo.resolve(name, [(0, len(name))])[0]
+
+    north_africa, sahel, west_coast = one("North Africa"), one("the Sahel"), one("the West Coast")
+    assert north_africa.kind == "region" and 20 < north_africa.lat < 35 and 0 < north_africa.lon < 25
+    assert sahel.kind == "region" and 10 < sahel.lat < 20  # the belt, not Burkina Faso's Sahel region
+    assert west_coast.country == "US" and west_coast.lon < -115  # the US Pacific states, not New Zealand
+    assert one("Canadian").country == "CA" and one("Kurdish").kind == "region"
+    assert one("European").gazetteer_id == "ct:EU" and one("Central American").kind == "region"

@@ -9,6 +9,7 @@ built again.
 
 import csv
 import hashlib
+import math
 import os
 import re
 import sqlite3
@@ -32,6 +33,7 @@ SOURCES = [
     GAZ_DIR / "admin1.csv",
     GAZ_DIR / "features.csv",
     GAZ_DIR / "aliases.csv",
+    GAZ_DIR / "macro_regions.csv",
 ]
 FILE_NAME = "gazetteer.sqlite"
 APPROX = "geonames (approximate: state point)"
@@ -163,6 +165,32 @@ def _admin2_variants(name: str) -> list[str]:
     base = re.sub(r"\s+(?:Province|County|District|Department|Regency|Prefecture|Municipality)$", "", base)
     out = [base] if base != name and len(base) > 2 else []
     return out + [f"{base} Province", f"{base} County", f"{base} District"]
+
+
+def _add_macro_region(b: _Builder, row: dict) -> None:
+    """'North Africa', 'the Sahel', 'the West Coast': at the mean point of its member countries or states."""
+    keys = [f"cc:{m}" if len(m) == 2 else f"a1:{m}" for m in row["members"].split()]
+    members = [b.entries[b.keys[k] - 1] for k in keys if k in b.keys]
+    if not members:
+        return
+    x = y = z = 0.0
+    for entry in members:  # the mean of unit vectors: right across the date line too
+        lat, lon = math.radians(entry[7]), math.radians(entry[8])
+        x, y, z = x + math.cos(lat) * math.cos(lon), y + math.cos(lat) * math.sin(lon), z + math.sin(lat)
+    countries = {entry[4] for entry in members}
+    b.add(
+        row["key"],
+        row["name"],
+        "region",
+        countries.pop() if len(countries) == 1 and all(len(k) > 5 for k in keys) else "",
+        "",
+        sum(entry[6] for entry in members),
+        round(math.degrees(math.atan2(z, math.hypot(x, y))), 4),
+        round(math.degrees(math.atan2(y, x)), 4),
+        "macro-region (mean of its members' points)",
+        aliases=_split(row["alternates"]),
+        demonyms=_split(row["demonyms"]),
+    )
 
 
 def _collect() -> _Builder:
@@ -306,6 +334,8 @@ def _collect() -> _Builder:
             "curated",
             aliases=_split(row["alternates"]),
         )
+    for row in _read_csv(GAZ_DIR / "macro_regions.csv"):
+        _add_macro_region(b, row)
     taken = b.taken_names()
     for row in airports.rows():
         b.add(
