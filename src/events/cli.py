@@ -6,8 +6,9 @@ from datetime import date
 
 import click
 
-from events import pipeline
+from events import config, pipeline
 from events.errors import EventsError, InputError
+from events.geo.geonames_dump import DEFAULT_CLASSES
 from events.readers import parse_day, read_paths
 
 
@@ -218,11 +219,30 @@ def gazetteer():
 
 
 @gazetteer.command("build")
-def gazetteer_build():
+@click.option(
+    "--geonames",
+    "dump",
+    type=click.Path(dir_okay=False),
+    help="Also take places from a GeoNames dump (allCountries.zip, a country's XX.zip, or its .txt); "
+    "remembered for every later command.",
+)
+@click.option(
+    "--classes", default=",".join(DEFAULT_CLASSES), show_default=True, help="GeoNames feature classes."
+)
+@click.option("--codes", default="", help="GeoNames feature codes to take as well (e.g. AIRP,PSTB,BDG).")
+@click.option("--bundled-only", is_flag=True, help="Forget the GeoNames dump: the bundled sources only.")
+def gazetteer_build(dump, classes, codes, bundled_only):
     """Build (or rebuild) the gazetteer SQLite file and print its counts, time and size."""
-    from events.geo.gazetteer import build
+    from events.geo import geonames_dump
+    from events.geo.gazetteer import FILE_NAME, build
 
-    click.echo(json.dumps(build()))
+    directory = config.cache_dir()
+    try:
+        if dump or bundled_only:
+            geonames_dump.record(directory, geonames_dump.spec_for(dump, classes, codes) if dump else None)
+        click.echo(json.dumps(build(directory / FILE_NAME)))
+    except EventsError as exc:
+        _fail(str(exc))
 
 
 def _jsonl_command(run, source):

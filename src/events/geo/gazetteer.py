@@ -10,6 +10,7 @@ from pathlib import Path
 
 from events import config
 from events.errors import GeocodingError
+from events.geo import geonames_dump
 from events.geo.gazetteer_build import (  # noqa: F401 (the gazetteer's facts, for its readers)
     ADMIN2,
     APPROX,
@@ -149,4 +150,4 @@ def _fresh(path: Path) -> bool:
         conn.close()
     except sqlite3.Error:
         return False
-    return bool(row) and row[0] == fingerprint()
+    return bool(row) and row[0] == fingerprint(geonames_dump.recorded(path.parent))

