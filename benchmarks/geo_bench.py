@@ -3,12 +3,14 @@
     python benchmarks/geo_bench.py [SHARED_DIR] [--sets lgl,geovirus,wiktor] [--limit N] [--no-geoparse]
 
 Writes predictions to benchmarks/out/ and scores them with SHARED_DIR/eval/score.py (default: ../shared
-relative to the repo root). Prints gazetteer build time and size, ready time, resolve speed and accuracy.
+relative to the repo root). Prints gazetteer build time and size, ready time, resolve speed and accuracy,
+and accuracy per class of toponym (famous names, demonyms, macro-regions, buildings: issue 15).
 """
 
 import argparse
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -170,6 +172,47 @@ def run_geoparse(name: str, gold: list[dict], shared: Path) -> dict:
     return result
 
 
+BUILDING_WORDS = re.compile(
+    r"\b(?:Airport|Stadium|University|College|Hospital|Bridge|Port|Street|Road|Avenue|Station|Park)\b"
+)
+
+
+def toponym_class(name: str) -> str:
+    """Which of issue 15's classes a gold span belongs to: famous, demonym, macro-region, building, other."""
+    from events.geo import airports
+    from events.geo.gazetteer import CAPITAL, DEMONYM, gazetteer
+    from events.geo.priors import readings
+
+    found = readings(gazetteer(), name)
+    if found and all(e.match == DEMONYM for e in found):
+        return "demonym"
+    if any(e.kind == "region" and not e.country for e in found):
+        return "macro-region"
+    if BUILDING_WORDS.search(name) or any(e.source == airports.SOURCE for e in found):
+        return "building"
+    famous = any(e.kind == "country" or e.source == CAPITAL or e.population >= 1_000_000 for e in found)
+    return "famous" if famous and len(found) > 1 else "other"
+
+
+def by_class(name: str, gold: list[dict]) -> dict:
+    """Counts and acc@161 km of the resolve predictions per class of toponym."""
+    preds = {row["id"]: row["toponyms"] for row in _read(OUT / f"{name}.resolve.jsonl", None)}
+    tally: dict[str, list[int]] = {}
+    for doc in gold:
+        for g, p in zip(doc["toponyms"], preds[doc["id"]]):
+            cls = toponym_class(doc["text"][g["start"] : g["end"]])
+            right = p["lat"] is not None and _km(g["lat"], g["lon"], p["lat"], p["lon"]) <= 161
+            n, ok = tally.get(cls, [0, 0])
+            tally[cls] = [n + 1, ok + right]
+    return {cls: {"toponyms": n, "acc_161km": round(ok / n, 4)} for cls, (n, ok) in sorted(tally.items())}
+
+
+def _km(lat1, lon1, lat2, lon2) -> float:
+    from events.geo.distance import km
+
+    return km(lat1, lon1, lat2, lon2)
+
+
 def main(argv=None) -> None:
     """Run the benchmark and print one JSON object of figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -189,6 +232,7 @@ def main(argv=None) -> None:
             "resolve": run_resolve(name, gold, shared),
             "naive_acc_161km": run_naive(name, gold, shared)["acc_161km"],
         }
+        figures[name]["resolve_by_class"] = by_class(name, gold)
         if not args.no_geoparse:
             figures[name]["geoparse"] = run_geoparse(name, gold[: args.geoparse_limit], shared)
         print(json.dumps({name: figures[name]}), file=sys.stderr, flush=True)
