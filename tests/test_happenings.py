@@ -377,3 +377,14 @@ def test_a_place_of_another_happening_or_a_capital_is_not_the_place(nlp):
     events = run(text)
     assert all(e.place != "Beirut" for e in events if e.type == "missile_launch")
     assert "repatriation" not in {e.type for e in events}
+
+
+def test_what_will_happen_what_happens_sometimes_and_press_talk_are_no_events(nlp):
+    for text in (
+        "The pilot will be questioned by officials before he is taken to Lahore, officials said.",
+        "Border agents sometimes rescue migrants near Eagle Pass, officials said.",
+        "Migrants are detained more and more often near Kuznica, officials said.",
+        "The customs chief was talking to reporters during a visit to Torkham on Tuesday.",
+        "The two delegations have held several rounds of talks in recent years near Isfara.",
+    ):
+        assert [e for e in run(text) if not e.background] == [], text

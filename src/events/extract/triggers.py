@@ -189,6 +189,8 @@ def in_doc(doc: Doc) -> list[Trigger]:
                 continue
         if type_id == "border_crossing" and rule == "noun" and _is_place_name(tok):
             continue  # "at the Wagah border crossing": a site, not a crossing
+        if type_id == "talks" and _to_the_press(tok):
+            continue  # "talking to media persons": an interview, not talks between the two sides
         if type_id == "repatriation" and end < len(doc) and doc[end].lower_ == "against":
             continue  # "pushing back against Iranian aggression": resisting, not sending anyone back
         old = by_token.get(tok.i)
@@ -201,6 +203,14 @@ def in_doc(doc: Doc) -> list[Trigger]:
 
 
 CASUALTY_VERBS = frozenset(["kill", "wound", "injure"])
+PRESS = frozenset(["media", "reporter", "journalist", "press", "person", "newsman", "correspondent"])
+
+
+def _to_the_press(tok: Token) -> bool:
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "with")):
+        if any(g.lemma_.lower() in PRESS for g in prep.subtree):
+            return True
+    return False
 
 
 def _weapon_type(tok: Token) -> str:
@@ -308,6 +318,8 @@ def hypothetical(tok: Token, type_id: str = "") -> str:
         tok = attempt  # the attempt is what happened
     if any(ch.lower_ == "if" and ch.dep_ == "mark" for ch in tok.children):
         return "if"
+    if _before_what_will_be(tok, c["modals"]):
+        return "modal"  # "he will be debriefed before he is taken to New Delhi"
     for t in [tok] + _governors(tok):
         if any(ch.dep_ == "aux" and ch.lower_ in c["modals"] for ch in t.children):
             return "modal"
@@ -323,6 +335,15 @@ def hypothetical(tok: Token, type_id: str = "") -> str:
     return ""
 
 
+def _before_what_will_be(tok: Token, modals) -> bool:
+    before = any(ch.dep_ == "mark" and ch.lower_ in ("before", "until") for ch in tok.children)
+    return (
+        tok.dep_ == "advcl"
+        and before
+        and any(ch.dep_ == "aux" and ch.lower_ in modals for ch in tok.head.children)
+    )
+
+
 MANY = frozenset(["dozens", "hundreds", "thousands", "scores"])
 
 
@@ -336,7 +357,19 @@ def _many(tok: Token) -> bool:
     return head is not None and head.lower_ in MANY
 
 
-HABITUAL = frozenset(["daily", "regularly", "routinely", "usually", "often", "frequently", "typically"])
+HABITUAL = frozenset(
+    [
+        "daily",
+        "regularly",
+        "routinely",
+        "usually",
+        "often",
+        "frequently",
+        "typically",
+        "sometimes",
+        "occasionally",
+    ]
+)
 
 
 def _habitual(tok: Token) -> bool:
@@ -355,8 +388,11 @@ def general(tok: Token) -> bool:
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
         if any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj):
             return True
-        if tok.tag_ in ("VBZ", "VBP") and _habitual(tok):
-            return True  # "thousands cross the border every day"
+        present = tok.tag_ in ("VBZ", "VBP") or any(
+            c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") for c in tok.children
+        )
+        if present and _habitual(tok):
+            return True  # "thousands cross the border every day", "migrants are detained more and more often"
         perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children)
         return perfect and any(c.dep_ == "advmod" and c.lower_ in ("long", "always") for c in tok.children)
         # "the roads have long been shut": a state of things, not the news
