@@ -14,6 +14,7 @@ SAMPLES_PUBLISHED = date(2026, 11, 26)
 
 SETTINGS = [
     ("EVENTS_DB", None, "Store URL or SQLite path; default: events.sqlite in the user data directory."),
+    ("EVENTS_DB_WAIT", "30", "Seconds a SQLite write waits for another process's lock before giving up."),
     (
         "EVENTS_CACHE_DIR",
         None,

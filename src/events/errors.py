@@ -19,3 +19,7 @@ class GeocodingError(EventsError, LookupError):
 
 class StoreError(EventsError, RuntimeError):
     """The store could not be opened, migrated or written."""
+
+
+class StoreFullError(StoreError):
+    """The store's disk is full: what is stored is safe, and nothing more can be until there is space."""

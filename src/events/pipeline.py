@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from events import extract, geo, nlp
-from events.errors import EventsError
+from events.errors import EventsError, StoreError
 from events.models import Article, Event
 from events.store import Store
 
@@ -177,7 +177,13 @@ def ingest(
     for article, found in results:
         if isinstance(found, EventsError):  # not stored, so a rerun tries it again
             summary.errors.append(str(found))
-        elif store.add(article, found):
+            continue
+        try:
+            added = store.add(article, found)
+        except StoreError as exc:  # a full disk or a held lock: every later article would fail the same way
+            summary.errors.append(f"{exc}; stopped")
+            break
+        if added:
             summary.stored += 1
             summary.events += len(found)
         else:

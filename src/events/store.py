@@ -17,8 +17,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
+from events import config
 from events.config import db_url
-from events.errors import StoreError
+from events.errors import StoreError, StoreFullError
 from events.filters import Filters, conditions
 from events.models import Article, Event
 from events.schema import (
@@ -131,7 +132,7 @@ class Store:
                     raise_max_span(conn, max(span_days(r["date_start"], r["date_end"]) for r in rows))
             return True
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot store article {article.id!r}: {exc}") from exc
+            raise _store_error(exc, _safe(self.url), article.id) from exc
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -314,6 +315,32 @@ def _place_id(conn, event: Event) -> int:
     return found
 
 
+DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full")
+LOCKED = ("database is locked", "database table is locked")
+
+
+def _store_error(exc: sa.exc.SQLAlchemyError, store: str, article_id: str) -> StoreError:
+    """The driver's error in the project's words: a full disk and a held lock say what to do."""
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split())  # no SQL, no link to the driver's docs
+    low = reason.lower()
+    kept = f"the articles stored before {article_id!r} are kept"
+    if (
+        any(words in low for words in DISK_FULL)
+        or getattr(getattr(exc, "orig", None), "sqlstate", "") == "53100"
+    ):
+        return StoreFullError(
+            f"store {store}: the disk is full; {kept}: free some space and run the same command again to "
+            "store the rest"
+        )
+    if any(words in low for words in LOCKED):
+        return StoreError(
+            f"store {store}: another process held it locked for over {config.get('EVENTS_DB_WAIT')} s; {kept}: "
+            "stop the other writer (an `events ingest` or `events watch`) or set EVENTS_DB_WAIT higher, then "
+            "run the same command again"
+        )
+    return StoreError(f"cannot store article {article_id!r} in {store}: {reason}")
+
+
 def _driver_url(url: str) -> str:
     """postgresql://... means the psycopg (3) driver, the one the project installs."""
     for prefix in ("postgresql://", "postgres://"):
@@ -328,7 +355,7 @@ def _safe(url: str) -> str:
 
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        return {"connect_args": {"timeout": float(config.get("EVENTS_DB_WAIT"))}}
     return {"pool_pre_ping": True}
 
 
@@ -342,7 +369,7 @@ def _sqlite_begin(conn):
 def _sqlite_pragmas(dbapi_conn, _record):
     dbapi_conn.isolation_level = None  # no implicit BEGIN; _sqlite_begin emits it, DDL included
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(float(config.get('EVENTS_DB_WAIT')) * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     # WAL (readers never block the writer) is stored in the file, so only a new file needs switching; two
     # processes creating one file at once can get SQLITE_BUSY without the busy handler: try again briefly.
