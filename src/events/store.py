@@ -354,7 +354,7 @@ def _safe(url: str) -> str:
 
 
 def _engine_options(url: str) -> dict:
-    if url.startswith("sqlite"):
+    if url.startswith("sqlite"):  # the driver's timeout is SQLite's busy timeout: how long a write waits
         return {"connect_args": {"timeout": float(config.get("EVENTS_DB_WAIT"))}}
     return {"pool_pre_ping": True}
 
@@ -369,7 +369,6 @@ def _sqlite_begin(conn):
 def _sqlite_pragmas(dbapi_conn, _record):
     dbapi_conn.isolation_level = None  # no implicit BEGIN; _sqlite_begin emits it, DDL included
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={int(float(config.get('EVENTS_DB_WAIT')) * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     # WAL (readers never block the writer) is stored in the file, so only a new file needs switching; two
     # processes creating one file at once can get SQLITE_BUSY without the busy handler: try again briefly.
