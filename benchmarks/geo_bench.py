@@ -177,13 +177,13 @@ BUILDING_WORDS = re.compile(
 )
 
 
-def toponym_class(name: str) -> str:
+def toponym_class(gaz, name: str) -> str:
     """Which of issue 15's classes a gold span belongs to: famous, demonym, macro-region, building, other."""
     from events.geo import airports
-    from events.geo.gazetteer import CAPITAL, DEMONYM, gazetteer
+    from events.geo.gazetteer import CAPITAL, DEMONYM
     from events.geo.priors import readings
 
-    found = readings(gazetteer(), name)
+    found = readings(gaz, name)
     if found and all(e.match == DEMONYM for e in found):
         return "demonym"
     if any(e.kind == "region" and not e.country for e in found):
@@ -196,21 +196,19 @@ def toponym_class(name: str) -> str:
 
 def by_class(name: str, gold: list[dict]) -> dict:
     """Counts and acc@161 km of the resolve predictions per class of toponym."""
+    from events.geo.distance import km
+    from events.geo.gazetteer import gazetteer
+
+    gaz = gazetteer()
     preds = {row["id"]: row["toponyms"] for row in _read(OUT / f"{name}.resolve.jsonl", None)}
     tally: dict[str, list[int]] = {}
     for doc in gold:
         for g, p in zip(doc["toponyms"], preds[doc["id"]]):
-            cls = toponym_class(doc["text"][g["start"] : g["end"]])
-            right = p["lat"] is not None and _km(g["lat"], g["lon"], p["lat"], p["lon"]) <= 161
+            cls = toponym_class(gaz, doc["text"][g["start"] : g["end"]])
+            right = p["lat"] is not None and km(g["lat"], g["lon"], p["lat"], p["lon"]) <= 161
             n, ok = tally.get(cls, [0, 0])
             tally[cls] = [n + 1, ok + right]
     return {cls: {"toponyms": n, "acc_161km": round(ok / n, 4)} for cls, (n, ok) in sorted(tally.items())}
-
-
-def _km(lat1, lon1, lat2, lon2) -> float:
-    from events.geo.distance import km
-
-    return km(lat1, lon1, lat2, lon2)
 
 
 def main(argv=None) -> None:

@@ -51,9 +51,15 @@ def _of(line: Toponym) -> list[tuple[str, float, float]]:
     return _sections().get(line.gazetteer_id.removeprefix("bf:"), [])
 
 
-def distance_km(t: Toponym, line: Toponym) -> float:
-    """How far a place lies from the nearest known point of a line (its own point or a section's)."""
-    return min(km(t.lat, t.lon, lat, lon) for _, lat, lon in [("", line.lat, line.lon), *_of(line)])
+def _points(line: Toponym) -> list[tuple[float, float]]:
+    """A line's own point and its sections' points."""
+    return [(line.lat, line.lon)] + [(lat, lon) for _, lat, lon in _of(line)]
+
+
+def distance_km(t: Toponym, line: Toponym, section: Toponym | None = None) -> float:
+    """How far a place lies from the nearest known point of a line, or from the one section given."""
+    points = [(section.lat, section.lon)] if section else _points(line)
+    return min(km(t.lat, t.lon, lat, lon) for lat, lon in points)
 
 
 def by_compass(line: Toponym, sent: Span) -> Toponym | None:
@@ -84,6 +90,5 @@ def _compass(tok) -> str:
 
 def nearest(line: Toponym, anchor: Toponym) -> Toponym:
     """The line at its point nearest another place ('the East Sea' -> the line off the east coast)."""
-    points = [(line.lat, line.lon)] + [(lat, lon) for _, lat, lon in _of(line)]
-    lat, lon = min(points, key=lambda p: km(p[0], p[1], anchor.lat, anchor.lon))
+    lat, lon = min(_points(line), key=lambda p: km(p[0], p[1], anchor.lat, anchor.lon))
     return replace(line, lat=lat, lon=lon)

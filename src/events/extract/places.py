@@ -19,10 +19,9 @@ from events.models import Toponym, family
 LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "through", "off", "along")
 FINE_KINDS = ("city", "site", "island")
 LINE_KINDS = ("border", "water")
+# how far along a line, inside a region, or around a line's named part, a place the article names may lie
 REACH_KM = {"line": 400.0, "region": 300.0, "section": 100.0}
-SEA_WORDS = frozenset(
-    ["sea", "gulf", "bay", "ocean", "channel", "strait"]
-)  # a river is a line itself  # how far along a line, or inside a region, a named place may lie
+SEA_WORDS = frozenset(["sea", "gulf", "bay", "ocean", "channel", "strait"])  # a river is a line itself
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
 CHAIN_PLACE_TYPES = (
     "detention",
@@ -181,8 +180,8 @@ def most_specific(
 ) -> tuple[Toponym, str]:
     """A town, site, post or island the article names inside `place` (a country, region, line or zone), the
     one nearest the event's sentence in the text; `place` itself when there is none. A line with none is
-    placed at the part a compass word names, or the part nearest `anchor` (the sea or country that led to
-    it). Returns (place, rule)."""
+    placed at the part a compass word names, or the part nearest `anchor` (the sea that led to it).
+    Returns (place, rule)."""
     if place.kind in FINE_KINDS or not place.resolved:
         return place, ""
     in_sentence = {t.country for t in toponyms if sent.start_char <= t.start < sent.end_char and t.country}
@@ -193,15 +192,9 @@ def most_specific(
     elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about
         # "off the east coast": the sentence's compass word says which part, and only places near that part
         section = lines.by_compass(place, sent)
+        reach = REACH_KM["section"] if section else REACH_KM["line"]
         inside = [
-            t
-            for t in toponyms
-            if t.kind in FINE_KINDS
-            and (
-                km(t.lat, t.lon, section.lat, section.lon) <= REACH_KM["section"]
-                if section
-                else lines.distance_km(t, place) <= REACH_KM["line"]
-            )
+            t for t in toponyms if t.kind in FINE_KINDS and lines.distance_km(t, place, section) <= reach
         ]
         if not inside and place.kind == "water":  # "the Yellow Sea" in a story about the NLL: the line in it
             inside = [

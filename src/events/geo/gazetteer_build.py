@@ -362,19 +362,7 @@ def _collect(dump: dict | None = None) -> _Builder:
         b.alias(row["key"], _split(row["demonyms"]), DEMONYM)
     for row in geonames_dump.rows(dump) if dump else ():
         if row["key"] not in b.keys:  # cities500's towns are in already, with their regions
-            b.add(
-                row["key"],
-                row["name"],
-                row["kind"],
-                row["country"],
-                row["admin1"],
-                row["population"],
-                row["lat"],
-                row["lon"],
-                GEONAMES_DUMP,
-                names=row["names"],
-                admin2=row["admin2"],
-            )
+            b.add(**row, source=GEONAMES_DUMP)
     return b
 
 

@@ -26,9 +26,8 @@ KIND_PRIOR = {
 MATCH_PRIOR = {ALTERNATE: -2.0, DEMONYM: 0.0}
 CURATED = 2.0  # a curated border feature is what a border story means
 CAPITAL_PRIOR = 2.0  # a national capital is named in the news more often than towns of its size
-AIRPORT_PRIOR = (
-    5.0  # an airport with an IATA code is as well known as a town of 100,000 (it has no population)
-)
+# an airport with an IATA code is as well known as a town of 100,000 (GeoNames gives it no population)
+AIRPORT_PRIOR = 5.0
 POP_WEIGHT = 1.0
 UNKNOWN_POP = 1000  # GeoNames gives some towns population 0
 
