@@ -48,12 +48,14 @@ def test_folder_new_and_changed_files_only(tmp_path, db_path):
     assert (first.read, first.stored) == (2, 2)
     assert _pass(folder, store).read == 0  # nothing new
     (folder / "r3.txt").write_text(_report(3), encoding="utf-8")
-    (folder / "r1.txt").write_text(_report(1, day=4), encoding="utf-8")  # edited: read again
+    (folder / "r1.txt").write_text(_report(1, day=4), encoding="utf-8")  # edited: read again, replaces
     third = _pass(folder, store)
-    assert (third.read, third.stored) == (2, 2)
+    assert (third.read, third.stored, third.updated) == (2, 1, 1)
     restarted = Store(str(db_path))  # a new process: the state is in the store
     assert _pass(folder, restarted).read == 0
-    assert restarted.counts()["articles"] == 4
+    assert restarted.counts()["articles"] == 3
+    dates = restarted.query().groupby("article_id")["published"].first()
+    assert sorted(dates) == ["2026-05-03", "2026-05-03", "2026-05-04"]  # r1's events are the edited text's
 
 
 def test_crash_mid_pass_neither_rereads_nor_misses(tmp_path, db_path, monkeypatch):

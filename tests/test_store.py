@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from events.errors import InputError, StoreError
 from events.models import Actor, Article, Event
-from events.store import MIGRATIONS, Filters, Store
+from events.store import MIGRATIONS, Added, Filters, Store
 
 
 def article(n: int, **kw) -> Article:
@@ -106,9 +106,9 @@ def test_add_round_trips_every_field(store):
 
 def test_add_is_idempotent(store):
     found = [event("a1", 0), event("a1", 1, type="arrival", place="Seoul", lat=37.56, lon=126.97)]
-    assert store.add(article(1), found) is True
+    assert store.add(article(1), found).status == "stored"
     first = store.counts()
-    assert store.add(article(1), found) is False
+    assert store.add(article(1), found) == Added("already stored", "a1")
     assert store.counts() == first == {"articles": 1, "events": 2, "places": 2}
 
 

@@ -24,6 +24,15 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
+def _report(summary) -> None:
+    """An ingest's lines on stderr: what was recognised as a copy or an update, what failed, then the counts."""
+    for line in summary.notes:
+        click.echo(line, err=True)
+    for line in summary.errors:
+        click.echo(f"error: {line}", err=True)
+    click.echo(summary.line(), err=True)
+
+
 _COLUMNS = ("text", "title", "date", "id", "url", "source")
 
 
@@ -96,9 +105,7 @@ def ingest(paths, db, published, strict, scheduler, **reading):
             )
         except EventsError as exc:  # a bad scheduler address, a store that went away: one line, exit 1
             _fail(str(exc))
-    for line in summary.errors:
-        click.echo(f"error: {line}", err=True)
-    click.echo(summary.line(), err=True)
+    _report(summary)
     sys.exit(1 if summary.errors else 0)
 
 
@@ -126,9 +133,7 @@ def watch(target, db, every, once, published, **reading):
     def report(summary):
         nonlocal failed
         failed = failed or bool(summary.errors)
-        for line in summary.errors:
-            click.echo(f"error: {line}", err=True)
-        click.echo(summary.line(), err=True)
+        _report(summary)
 
     try:
         run(

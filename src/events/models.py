@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
@@ -26,6 +28,13 @@ def text_id(text: str) -> str:
     return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+def content_key(text: str) -> str:
+    """What makes two copies one article: a hash of its words, casefolded, without spacing or punctuation, so
+    the same story as a CSV row, a JSONL line and a feed entry (curly quotes, HTML spacing) has one key."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article; `published` may be unknown."""
@@ -40,6 +49,7 @@ class Article:
     published_from: str = ""  # where `published` came from: metadata, dateline, default, unknown
     author: str = ""
     input_format: str = ""  # the reader that made it: text, html, feed, csv, jsonl, json
+    origin: str = ""  # the file it alone came from ("file:/abs/path"): an edited file replaces it
 
     def __post_init__(self):
         if not isinstance(self.text, str) or not self.text.strip():

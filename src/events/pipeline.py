@@ -104,6 +104,7 @@ class Summary:
 
     read: int = 0
     stored: int = 0  # articles newly stored
+    updated: int = 0  # articles that replaced their earlier version (same id, URL or file, new text)
     events: int = 0  # events newly stored
     skipped: Counter = field(default_factory=Counter)  # reason -> count
     errors: list[str] = field(default_factory=list)
@@ -112,6 +113,12 @@ class Summary:
     )  # input format (text, html, feed, csv...) -> articles read
     published_from: Counter = field(default_factory=Counter)  # metadata, dateline, default, unknown -> count
     not_english: Counter = field(default_factory=Counter)  # language -> articles stored without extraction
+    notes: list[str] = field(default_factory=list)  # one line per copy found under another id, per update
+
+    def already_stored(self, article: Article, matched: str) -> None:
+        self.skipped["already stored"] += 1
+        if matched != article.id:
+            self.notes.append(f"{article.id}: already stored as {matched!r} (the same text)")
 
     def count_read(self, article: Article) -> None:
         """Count one article read: its format, where its date came from, its language."""
@@ -125,7 +132,8 @@ class Summary:
         skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.most_common()) or "none"
         line = (
             f"{self.read} articles read{_counts(self.formats)}, {self.stored} stored, "
-            f"{self.events} events stored; skipped: {skipped}; errors: {len(self.errors)}"
+            + (f"{self.updated} updated, " if self.updated else "")
+            + f"{self.events} events stored; skipped: {skipped}; errors: {len(self.errors)}"
         )
         if self.not_english:
             line += (
@@ -161,8 +169,13 @@ def ingest(
                 summary.errors.append(str(item))
             else:
                 summary.count_read(item)
-                if store.has_article(item.id):
-                    summary.skipped["already stored"] += 1
+                try:
+                    same = store.stored_as(item)
+                except StoreError as exc:  # see below
+                    summary.errors.append(f"{exc}; stopped")
+                    return
+                if same:
+                    summary.already_stored(item, same)
                 else:
                     yield item
             if on_item:
@@ -181,11 +194,16 @@ def ingest(
         try:
             added = store.add(article, found)
         except StoreError as exc:  # a full disk or a held lock: every later article would fail the same way
-            summary.errors.append(f"{exc}; stopped")
+            if not summary.errors or not summary.errors[-1].endswith("; stopped"):
+                summary.errors.append(f"{exc}; stopped")
             break
-        if added:
-            summary.stored += 1
-            summary.events += len(found)
+        if not added:
+            summary.already_stored(article, added.matched)
+            continue
+        summary.events += len(found)
+        if added.status == "updated":
+            summary.updated += 1
+            summary.notes.append(f"{article.id}: updated, replacing {added.matched!r} and its events")
         else:
-            summary.skipped["already stored"] += 1
+            summary.stored += 1
     return summary

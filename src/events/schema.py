@@ -10,6 +10,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from events.models import content_key
+
 
 def _articles_v1_columns() -> list:
     """The articles table's columns as step 1 made them (frozen: a new column gets a step of its own)."""
@@ -98,11 +100,33 @@ def _store_stats_v4_columns() -> list:
     ]
 
 
+def _articles_v5_columns() -> list:
+    """What tells a copy and an edit apart from a new article (step 5): content_key, the hash of the text's words
+    (models.content_key), the same through every door; origin, the file the article alone came from."""
+    return [
+        sa.Column("content_key", sa.String(40), nullable=False, server_default=""),
+        sa.Column("origin", sa.Text, nullable=False, server_default=""),
+    ]
+
+
+ARTICLE_INDEXES = {  # how add() finds the stored copy or the earlier version of an article
+    "ix_articles_content": ("content_key",),
+    "ix_articles_url": ("url",),
+    "ix_articles_origin": ("origin",),
+}
+
+
 # -- today's tables: what the queries read and write -------------------------------------------------------------
 
 meta = sa.MetaData()
 schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, primary_key=True))
-articles = sa.Table("articles", meta, *_articles_v1_columns())
+articles = sa.Table(
+    "articles",
+    meta,
+    *_articles_v1_columns(),
+    *_articles_v5_columns(),
+    *(sa.Index(name, *columns) for name, columns in ARTICLE_INDEXES.items()),
+)
 places = sa.Table("places", meta, *_places_v1_columns())
 events = sa.Table(
     "events",
@@ -147,8 +171,28 @@ def _v4(conn):
     refresh_max_span(conn)
 
 
+def _v5(conn):
+    for column in _articles_v5_columns():
+        ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE articles ADD COLUMN {ddl}"))
+    last = ""
+    while True:  # the stored articles' keys, a thousand texts at a time
+        rows = conn.execute(
+            sa.text("SELECT id, text FROM articles WHERE id > :last ORDER BY id LIMIT 1000"), {"last": last}
+        ).all()
+        if not rows:
+            break
+        conn.execute(
+            sa.text("UPDATE articles SET content_key = :key WHERE id = :id"),
+            [{"key": content_key(text), "id": id} for id, text in rows],
+        )
+        last = rows[-1][0]
+    for name, columns in ARTICLE_INDEXES.items():
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON articles ({', '.join(columns)})"))
+
+
 # Registered migration steps, in order; the schema's version is the number of steps applied.
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 
 
 # -- the numbers kept with the tables -------------------------------------------------------------------------

@@ -1,16 +1,20 @@
 """The store: opening and migrating it, idempotent writes, and filtered queries.
 
+An article is stored once: a copy of a stored text (models.content_key) through any door is not stored again,
+and a new text under a stored article's id, URL or file replaces it with its events.
+
 The tables and their migration steps are in schema.py, the filters' conditions in filters.py; all SQL lives in
 these three files.
 
 One code path for SQLite (default) and PostgreSQL, through SQLAlchemy Core.
 """
 
+import hashlib
 import json
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -21,7 +25,7 @@ from events import config
 from events.config import db_url
 from events.errors import StoreError, StoreFullError
 from events.filters import Filters, conditions
-from events.models import Article, Event
+from events.models import Article, Event, content_key
 from events.schema import (
     EVENT_COLUMNS,
     MIGRATIONS,
@@ -35,6 +39,18 @@ from events.schema import (
     seen_items,
     span_days,
 )
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `Store.add` did: "stored", "updated" (replaced the article `matched`), or "already stored" (as
+    `matched`, its id)."""
+
+    status: str
+    matched: str = ""
+
+    def __bool__(self) -> bool:  # something new went in
+        return self.status != "already stored"
 
 
 class Store:
@@ -72,12 +88,6 @@ class Store:
                 conn.execute(schema_version.insert().values(version=version))
         return len(MIGRATIONS)
 
-    def has_article(self, article_id: str) -> bool:
-        with self.engine.connect() as conn:
-            return (
-                conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
-            )
-
     def unseen(self, keys: Iterable[str]) -> list[str]:
         """The keys (of watched items) not yet marked seen, in the order given."""
         keys = list(dict.fromkeys(keys))
@@ -102,11 +112,35 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot record watched items: {exc}") from exc
 
-    def add(self, article: Article, found: Iterable[Event]) -> bool:
-        """Store an article with its events, all or nothing. False when the article was already stored."""
-        found = list(found)
+    def stored_as(self, article: Article) -> str | None:
+        """The id of the stored article with the same text (through any door), if there is one. The copy's
+        URL and file are kept on that article when it has none, so that a later edit of them replaces it."""
+        key = content_key(article.text)
         try:
             with self.writer.begin() as conn:
+                _lock(conn, key, article)
+                if same := _same_text(conn, key):
+                    _keep_doors(conn, same, article)
+                return same
+        except sa.exc.SQLAlchemyError as exc:
+            raise _store_error(exc, _safe(self.url), article.id) from exc
+
+    def add(self, article: Article, found: Iterable[Event]) -> Added:
+        """Store an article with its events, all or nothing.
+
+        A copy of a stored text (same words, any id) is not stored again; a new text under a stored article's
+        id, URL or file replaces that article and its events in the same transaction.
+        """
+        found = list(found)
+        key = content_key(article.text)
+        try:
+            with self.writer.begin() as conn:
+                _lock(conn, key, article)
+                if same := _same_text(conn, key):
+                    _keep_doors(conn, same, article)
+                    return Added("already stored", same)
+                earlier = conn.execute(sa.select(articles.c.id).where(_same_article(article))).scalars().all()
+                _delete(conn, earlier)
                 # ON CONFLICT: a concurrent writer of the same article waits, then inserts nothing.
                 inserted = conn.execute(
                     insert(conn, articles)
@@ -120,17 +154,19 @@ class Store:
                         text=article.text,
                         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         n_events=len(found),
+                        content_key=key,
+                        origin=article.origin,
                     )
                     .on_conflict_do_nothing(index_elements=["id"])
                     .returning(articles.c.id)
                 ).first()
                 if inserted is None:
-                    return False
+                    return Added("already stored", article.id)
                 rows = [_event_row(conn, event) for event in found]
                 if rows:
                     conn.execute(events.insert(), rows)
                     raise_max_span(conn, max(span_days(r["date_start"], r["date_end"]) for r in rows))
-            return True
+            return Added("updated", earlier[0]) if earlier else Added("stored")
         except sa.exc.SQLAlchemyError as exc:
             raise _store_error(exc, _safe(self.url), article.id) from exc
 
@@ -268,6 +304,53 @@ class Store:
         col = articles.c.source if column == "source" else events.c[column]
         with self.engine.connect() as conn:
             return [v for (v,) in conn.execute(sa.select(col).distinct().order_by(col)) if v]
+
+
+def _same_text(conn, key: str) -> str | None:
+    return conn.execute(sa.select(articles.c.id).where(articles.c.content_key == key).limit(1)).scalar()
+
+
+def _keep_doors(conn, article_id: str, copy: Article) -> None:
+    """Give the stored article the copy's URL and file where it has none."""
+    for column, value in ((articles.c.url, copy.url), (articles.c.origin, copy.origin)):
+        if value:
+            conn.execute(
+                articles.update().where(articles.c.id == article_id, column == "").values({column.name: value})
+            )
+
+
+def _same_article(article: Article):
+    """Stored versions of the article: the same id, URL or file."""
+    same = [articles.c.id == article.id]
+    if article.url:
+        same.append(articles.c.url == article.url)
+    if article.origin:
+        same.append(articles.c.origin == article.origin)
+    return sa.or_(*same)
+
+
+def _delete(conn, ids: list[str]) -> None:
+    """Remove articles with their events, and the places only they used."""
+    if not ids:
+        return
+    used = sa.select(events.c.place_id).where(events.c.article_id.in_(ids), events.c.place_id.is_not(None))
+    place_ids = set(conn.execute(used).scalars())
+    conn.execute(events.delete().where(events.c.article_id.in_(ids)))
+    conn.execute(articles.delete().where(articles.c.id.in_(ids)))
+    still = sa.select(events.c.place_id).where(events.c.place_id.in_(place_ids))
+    unused = place_ids - set(conn.execute(still).scalars())
+    if unused:
+        conn.execute(places.delete().where(places.c.id.in_(unused)))
+
+
+def _lock(conn, key: str, article: Article) -> None:
+    """PostgreSQL: writers of the same text, id, URL or file take turns (SQLite's BEGIN IMMEDIATE already
+    serialises every writer)."""
+    if conn.dialect.name != "postgresql":
+        return
+    names = {key, article.id, article.url, article.origin} - {""}
+    for lock in sorted(int(hashlib.sha1(n.encode()).hexdigest()[:15], 16) for n in names):
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
 
 
 class _floor(sa.sql.functions.FunctionElement):

@@ -4,6 +4,7 @@ Formats: plain text, HTML pages, RSS/Atom feeds, JSONL/JSON and CSV/TSV exports;
 recursively, each file by its extension, or by its first bytes when the extension says nothing.
 """
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -206,15 +207,25 @@ def read_file(
     if fmt is None and data.strip():
         yield InputError(f"{name}: binary file, not text")
     elif fmt == "html":
-        yield guard(lambda: html_article(data, name, options), name)
+        yield _from_file(guard(lambda: html_article(data, name, options), name), path)
     elif fmt == "feed":
         yield from read_feed(data, name, options, fetcher=lambda url: _fetch(url, options))
     elif fmt == "json":
         yield from _decoded(data, name, lambda text: read_json_array(text, name, options))
     else:
         yield from _decoded(
-            data, name, lambda text: [guard(lambda: text_article(text, name, options=options), name)]
+            data,
+            name,
+            lambda text: [_from_file(guard(lambda: text_article(text, name, options=options), name), path)],
         )
+
+
+def _from_file(item: Article | InputError, path: Path) -> Article | InputError:
+    """An article that is a whole file remembers it, so the file edited later replaces it in the store."""
+    if not isinstance(item, Article):
+        return item
+    name = os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")  # any bytes Linux allows in a name
+    return replace(item, origin=f"file:{name}")
 
 
 def read_url(url: str, options: ReadOptions) -> Iterator[Article | InputError]:
