@@ -81,7 +81,9 @@ def test_three_doors_and_an_edited_file_on_each_store(nlp, store_url, tmp_path):
     report.write_text(f"Migrants cross\n{edited}\n", encoding="utf-8")
     second = pipeline.ingest(read_paths([str(report)]), store)
     assert (second.stored, second.updated, second.errors) == (0, 1, [])
-    assert second.notes == [f"{next(iter(read_paths([str(report)]))).id}: updated, replacing 'W-1' and its events"]
+    assert second.notes == [
+        f"{next(iter(read_paths([str(report)]))).id}: updated, replacing 'W-1' and its events"
+    ]
     assert "1 updated" in second.line()
     assert store.counts()["articles"] == 1
     sentences = " ".join(store.query()["sentence"])

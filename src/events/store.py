@@ -315,7 +315,9 @@ def _keep_doors(conn, article_id: str, copy: Article) -> None:
     for column, value in ((articles.c.url, copy.url), (articles.c.origin, copy.origin)):
         if value:
             conn.execute(
-                articles.update().where(articles.c.id == article_id, column == "").values({column.name: value})
+                articles.update()
+                .where(articles.c.id == article_id, column == "")
+                .values({column.name: value})
             )
 
 
