@@ -9,7 +9,6 @@ events.export. Run with `streamlit run dashboard.py`; EVENTS_DB picks the store,
 the first-start ingest of data/samples.
 """
 
-import io
 from functools import partial
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from streamlit_folium import st_folium
 
 from events import assets, config, export, grid, mapview, page
 from events.config import SAMPLES_PUBLISHED, db_url
+from events.errors import EventsError
 from events.incidents import group_incidents
 from events.store import Filters, Store
 
@@ -60,10 +60,23 @@ def per_day(url: str, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def exported(url: str, filters: Filters, fmt: str) -> str:
-    out = io.StringIO()
-    export.export(load(url, filters), fmt, out, filters)
-    return out.getvalue()
+def exported(url: str, filters: Filters, grouped: bool, fmt: str) -> bytes:
+    """A download: every matching event (data files list each report); the HTML map draws what the page draws,
+    one point per incident while reports are grouped."""
+    frame = load(url, filters)
+    return export.to_bytes(group_incidents(frame) if grouped and fmt == "html" else frame, fmt, filters)
+
+
+def incidents_of(frame: pd.DataFrame, plan: mapview.MapPlan, options: dict) -> pd.DataFrame | None:
+    """The incidents the map draws when reports are grouped (None when not grouped, or drawn as grid cells)."""
+    return group_incidents(frame) if options["incidents"] and not plan.aggregated else None
+
+
+def counted(info: dict, shown: pd.DataFrame | None) -> str:
+    """The page's one way of counting: '83 reports of 78 incidents' while grouped, else '83 events'."""
+    if shown is None:
+        return f"{info['events']:,} events"
+    return f"{info['events']:,} reports of {len(shown):,} incidents"
 
 
 @st.cache_data(show_spinner=False)
@@ -109,11 +122,14 @@ def presentation(frame: pd.DataFrame, plan: mapview.MapPlan, info: dict, options
     """The classroom view: the map fills the window and tells the events in date order."""
     st.markdown(page.PRESENT_CSS, unsafe_allow_html=True)
     st.title("Border events")
+    shown = incidents_of(frame, plan, options)
     st.markdown(
-        f'<div class="present-sub">{info["events"]} events · {info["articles"]} articles · '
+        f'<div class="present-sub">{counted(info, shown)} · {info["articles"]} articles · '
         f"{info['countries']} countries — use Next to step through them</div>",
         unsafe_allow_html=True,
     )
+    if shown is not None:
+        plan = mapview.plan_map(shown)
     m = mapview.build_map(plan, story=True, heat=options["heat"], title="Events in date order")
     st_folium(m, key="map", height=780, use_container_width=True, returned_objects=[])
 
@@ -129,28 +145,39 @@ def analyst(
         "Click a marker for its source sentence; the filters live in the URL.</div>",
         unsafe_allow_html=True,
     )
-    cols = st.columns([1, 1, 1, 1, 2])
-    cols[0].metric("Events", info["events"])
-    cols[1].metric("Articles", info["articles"])
-    cols[2].metric("Countries", info["countries"])
-    cols[3].metric("On the map", plan.mapped)
-    cols[4].metric("Dates", f"{info['first']} – {info['last']}" if info["first"] else "—")
-    if plan.aggregated or plan.mapped < plan.total:
-        (st.warning if plan.aggregated else st.caption)(plan.line())
-
     focus = None
     selection = st.session_state.get("table")
     if selection and selection.get("selection", {}).get("rows"):
         row = selection["selection"]["rows"][0]
         if row < len(frame):
             focus = str(frame.iloc[row]["id"])
-    if options["incidents"] and not plan.aggregated:
-        shown = group_incidents(frame)
+    shown = incidents_of(frame, plan, options)
+    if shown is not None:
         focus = next((str(i) for i, ids in zip(shown["id"], shown["event_ids"]) if focus in ids), None)
         plan = mapview.plan_map(shown)
+    cols = st.columns([1, 1, 1, 1, 1, 2])
+    cols[0].metric("Events", info["events"], help="Reports: one a sentence that tells a happening")
+    cols[1].metric(
+        "Incidents",
+        "—" if shown is None else len(shown),
+        help=counted(info, shown) + " (reports of one happening from several articles are one incident)",
+    )
+    cols[2].metric("Articles", info["articles"])
+    cols[3].metric("Countries", info["countries"])
+    cols[4].metric("On the map", plan.mapped)
+    cols[5].metric("Dates", f"{info['first']} – {info['last']}" if info["first"] else "—")
+    if not info["events"]:
+        st.info(
+            "No event matches these filters. Widen the dates or clear a filter (Reset filters in the sidebar)."
+            if open_store(url).counts()["events"]
+            else "The store holds no events yet: add articles in the sidebar, or run `events ingest`."
+        )
+    if plan.aggregated or plan.mapped < plan.total:
+        (st.warning if plan.aggregated else st.caption)(plan.line())
+
     m = mapview.build_map(plan, focus=focus, heat=options["heat"], story=options["story"])
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
-    page.downloads(partial(exported, url, filters))
+    page.downloads(partial(exported, url, filters, shown is not None))
 
     counts = per_day(url, filters) if plan.aggregated else page.day_counts(frame)
     chart, outside = page.histogram(counts)
@@ -181,7 +208,11 @@ def main() -> None:
     )
     static_assets()
     url = db_url()
-    store = open_store(url)
+    try:
+        store = open_store(url)
+    except EventsError as exc:  # one line with the store and the reason, as the CLI says it
+        st.error(f"{exc}. Check the path or URL in EVENTS_DB (or free the store), then reload the page.")
+        st.stop()
     first_start(store)
     filters, options = page.sidebar(partial(choices, url))
     if not present:

@@ -145,6 +145,28 @@ def test_export_every_format_through_the_command(sample_store, tmp_path):
     assert bad.exit_code == 2 and "unknown type 'nope'" in bad.output
 
 
+def test_export_takes_country_names_and_says_when_nothing_matches(sample_store):
+    runner = CliRunner()
+
+    def exported(*country: str) -> list[dict]:
+        args = [a for c in country for a in ("--country", c)]
+        result = runner.invoke(main, ["export", "--db", sample_store.url, *args])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    korea = exported("KR")
+    assert korea and {r["country"] for r in korea} == {"KR"}
+    assert exported("South Korea") == exported("kr") == exported("Republic of Korea") == korea
+    assert {r["country"] for r in exported("Poland", "united states")} == {"PL", "US"}
+    nothing = runner.invoke(main, ["export", "--db", sample_store.url, "--country", "Mexico"])
+    assert nothing.exit_code == 0 and nothing.stdout == ""
+    assert "0 events exported" in nothing.stderr
+    assert "no stored event matches these filters: countries=MX" in nothing.stderr
+    for name, reason in (("Korea", "could be North Korea (KP), South Korea (KR)"), ("Narnia", "unknown")):
+        bad = runner.invoke(main, ["export", "--db", sample_store.url, "--country", name])
+        assert bad.exit_code == 2 and f"country {name!r}: {reason}" in bad.output
+
+
 def test_unreachable_scheduler_is_one_line(db_path):
     result = CliRunner().invoke(
         main, ["ingest", str(SAMPLES / "seed.txt"), "--db", str(db_path), "--scheduler", "tcp://127.0.0.1:9"]

@@ -50,6 +50,10 @@ def test_query_params_restore_filters(app):
     assert app.multiselect(key="type").value == ["arrival", "detention"]
     assert app.multiselect(key="country").value == ["KR"]
     assert _events(app) == 1  # the arrival in Seoul
+    for given in ("South Korea (KR)", "KR"):  # the page's own links name the country; a hand-made one may not
+        again = AppTest.from_file(PAGE, default_timeout=90)
+        again.query_params["country"] = given
+        assert again.run().multiselect(key="country").value == ["KR"]
 
 
 def test_reset_filters(app):
@@ -76,7 +80,34 @@ def test_text_actor_and_confidence_filters(app):
 def test_download_buttons_present(app):
     app.run()
     buttons = {b.key: b.label for b in app.get("download_button")}
-    assert buttons == {"dl_csv": "CSV", "dl_geojson": "GeoJSON", "dl_html": "HTML map"}
+    assert buttons == {
+        "dl_csv": "CSV",
+        "dl_geojson": "GeoJSON",
+        "dl_jsonl": "JSONL",
+        "dl_parquet": "Parquet",
+        "dl_html": "HTML map",
+    }  # the README's list; test_export checks that each parses and carries the filter
+
+
+def test_countries_are_named_and_a_filter_that_matches_nothing_says_so(app):
+    app.run()
+    country = app.multiselect(key="country")
+    assert "South Korea (KR)" in country.options and "Mexico (MX)" not in country.options
+    assert "Poland (PL)" in country.options
+    assert not app.info
+    app.text_input(key="q").set_value("no such text").run()
+    assert _events(app) == 0
+    assert any("No event matches these filters" in i.value for i in app.info)
+
+
+def test_a_store_that_cannot_open_is_one_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVENTS_DB", str(tmp_path / "no such folder" / "events.sqlite"))
+    monkeypatch.setenv("EVENTS_NO_SAMPLES", "1")
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception  # no traceback on the page
+    (error,) = at.error
+    assert error.value.startswith("cannot open store ") and "no such folder" in error.value
+    assert "EVENTS_DB" in error.value and "\n" not in error.value
 
 
 def test_presentation_mode(app):
@@ -84,24 +115,50 @@ def test_presentation_mode(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Border events"
-    assert any("present-sub" in m.value for m in app.markdown)
+    sub = next(m.value for m in app.markdown if 'present-sub">' in m.value)
+    assert re.search(r"8 reports of \d incidents", sub)  # grouped, as on the analyst view
+    grouped = int(re.search(r"of (\d) incidents", sub).group(1))
+    app.toggle(key="incidents").set_value(False).run()
+    assert "8 events ·" in next(m.value for m in app.markdown if 'present-sub">' in m.value)
+    analyst = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert next(m for m in analyst.metric if m.label == "Incidents").value == str(grouped)
     assert not app.get("download_button")  # the audience sees the map, not the tools
 
 
-def test_pasted_article_appears_without_restart(app):
+PASTED = (
+    "Soldier crosses the DMZ\n"
+    "A North Korean soldier crossed the Military Demarcation Line near Panmunjom on Thursday, "
+    "South Korea's military said. He was taken into custody by South Korean troops."
+)
+
+
+def _paste(app: AppTest, published: date | None) -> None:
+    app.text_area[0].set_value(PASTED)
+    app.date_input[0].set_value(published)
     app.run()
-    before = _events(app)
-    app.text_area[0].set_value(
-        "Soldier crosses the DMZ\n"
-        "A North Korean soldier crossed the Military Demarcation Line near Panmunjom on Thursday, "
-        "South Korea's military said. He was taken into custody by South Korean troops."
-    ).run()
     next(b for b in app.button if b.label == "Extract and add").click().run()
     assert not app.exception
     assert any("1 stored" in s.value for s in app.sidebar.success)
-    # Dated after the store's last day (pasted text is published today): the open date range widens to it.
-    assert app.slider(key="dates").value[1] > date(2026, 11, 24)
+
+
+def test_pasted_article_appears_without_restart(app, sample_store):
+    app.run()
+    before = _events(app)
+    _paste(app, date(2026, 12, 4))  # a Friday: "on Thursday" is the 3rd
+    # Dated after the store's last day: the open date range widens to it.
+    assert app.slider(key="dates").value[1] == date(2026, 12, 3)
     assert _events(app) > before
+    pasted = sample_store.query()
+    assert set(pasted[pasted["source"] == "pasted text"]["date"]) == {"2026-12-03"}
+
+
+def test_a_pasted_article_without_a_date_stays_undated(app, sample_store):
+    app.run()
+    assert app.date_input[0].value is None  # empty: unknown, as the CLI keeps it
+    _paste(app, None)
+    pasted = sample_store.query()
+    pasted = pasted[pasted["source"] == "pasted text"]
+    assert len(pasted) >= 1 and pasted["date"].isna().all() and pasted["published"].isna().all()
 
 
 def test_empty_store_and_empty_result(app, db_path, monkeypatch, tmp_path):

@@ -4,12 +4,13 @@ import csv
 import io
 import json
 
+import pyarrow.parquet as pq
 import pytest
 from conftest import XSS_IMG, XSS_SCRIPT
 
 from events import export
 from events.errors import InputError
-from events.models import Actor, Article, Event
+from events.models import Actor, Article, Event, ontology
 from events.store import Filters
 
 FILTERS = Filters(start="2026-08-01", types=("arrival", "border_crossing", "detention", "talks"))
@@ -90,8 +91,39 @@ def test_jsonl_matches_the_event_contract(sample_store):
     assert len(lines) == len(originals)
     for line in lines:
         expected = originals[(line["article_id"], line["seq"])]
-        assert list(line) == list(expected)
-        assert line == expected
+        assert list(line) == [*expected, "cameo", "plover", "filter"]
+        assert {k: line[k] for k in expected} == expected
+        assert (line["cameo"], line["plover"]) == (
+            ontology()[line["type"]]["cameo"],
+            ontology()[line["type"]]["plover"],
+        )
+        assert line["filter"] == {}  # written without filters
+
+
+def test_every_format_the_page_offers_parses_and_carries_the_filter(sample_store):
+    """What page.DOWNLOADS offers: each file parses, holds the filtered events with their background flag and
+    codes, and states the filter."""
+    from events.page import DOWNLOADS
+
+    frame = sample_store.query(FILTERS)
+    files = {fmt: export.to_bytes(frame, fmt, FILTERS) for _, fmt, *_ in DOWNLOADS}
+    assert set(files) == {"csv", "geojson", "jsonl", "parquet", "html"}
+    used = {"start": "2026-08-01", "types": list(FILTERS.types)}
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode())))
+    assert len(rows) == 7 and {r["background"] for r in rows} == {"false"}
+    assert all(json.loads(r["filter"]) == used for r in rows)
+    korea = next(r for r in rows if r["id"] == "demo-korea#0")
+    assert (korea["type"], korea["cameo"], korea["plover"]) == ("border_crossing", "0233", "MIGRATE")
+    geo = json.loads(files["geojson"])
+    assert geo["filter"] == used and len(geo["features"]) == 7
+    assert all({"background", "cameo", "plover"} <= set(f["properties"]) for f in geo["features"])
+    lines = [json.loads(line) for line in files["jsonl"].decode().splitlines()]
+    assert len(lines) == 7 and all(line["filter"] == used for line in lines)
+    table = pq.read_table(io.BytesIO(files["parquet"]))
+    assert table.num_rows == 7 and {"background", "cameo", "plover"} <= set(table.column_names)
+    assert json.loads(table.schema.metadata[b"border_events"])["filter"] == used
+    page = files["html"].decode()
+    assert "<title>Border events (start=2026-08-01; types=arrival,border_crossing" in page
 
 
 def test_offsets_stay_integers_beside_nulls(sample_store):

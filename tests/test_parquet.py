@@ -42,7 +42,8 @@ def test_parquet_round_trip_with_pandas(tmp_path):
     path = tmp_path / "events.parquet"
     assert to_parquet(frame, str(path)) == 2
     back = pd.read_parquet(path)
-    assert list(back.columns) == list(frame.columns)
+    assert list(back.columns) == [*frame.columns, "cameo", "plover"]
+    assert list(back["cameo"]) == ["0233", "0233"]
     assert list(back["id"]) == ["a0#0", "a1#0"]
     assert back["lat"].iloc[0] == 37.956 and pd.isna(back["lat"].iloc[1])
     assert back["background"].dtype == bool

@@ -186,10 +186,13 @@ def extract(paths, fmt, published, with_background, **reading):
 @click.option("--start", callback=_published, help="First day YYYY-MM-DD.")
 @click.option("--end", callback=_published, help="Last day YYYY-MM-DD.")
 @click.option("--type", "types", multiple=True, help="Event type (repeatable).")
-@click.option("--country", "countries", multiple=True, help="ISO country code (repeatable).")
+@click.option(
+    "--country", "countries", multiple=True, help="Country: ISO code or name, e.g. PL or Poland (repeatable)."
+)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default stdout).")
 def export(db, fmt, start, end, types, countries, out):
     """Write stored events, filtered, as CSV, GeoJSON, JSONL, a standalone HTML map or Parquet."""
+    from events.countries import code_of
     from events.models import ontology
     from events.store import Filters
 
@@ -198,24 +201,30 @@ def export(db, fmt, start, end, types, countries, out):
         raise click.BadParameter(
             f"unknown type {unknown[0]!r}; known: {', '.join(ontology())}", param_hint="--type"
         )
+    try:
+        codes = tuple(code_of(c) for c in countries)
+    except EventsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from exc
     filters = Filters(
-        start=start and start.isoformat(),
-        end=end and end.isoformat(),
-        types=tuple(types),
-        countries=tuple(c.upper() for c in countries),
+        start=start and start.isoformat(), end=end and end.isoformat(), types=tuple(types), countries=codes
     )
-    frame = _open_store(db).query(filters)
+    store = _open_store(db)
+    frame = store.query(filters)
     binary = fmt == "parquet"
     with click.open_file(out or "-", "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
         if binary:
             from events.parquet import to_parquet
 
-            to_parquet(frame, stream)
+            to_parquet(frame, stream, filters)
         else:
             from events.export import export as write
 
             write(frame, fmt, stream, filters)
     click.echo(f"{len(frame)} events exported", err=True)
+    if frame.empty and store.counts()["events"]:
+        from events.export import filters_line
+
+        click.echo(f"no stored event matches these filters: {filters_line(filters)}", err=True)
 
 
 @main.group()

@@ -1,9 +1,12 @@
-"""Write filtered events as CSV, GeoJSON (RFC 7946), JSONL (the extract contract) or a standalone HTML map.
+"""Write filtered events as CSV, GeoJSON (RFC 7946), JSONL (the extract contract), Parquet or a standalone HTML
+map.
 
-Each writer takes the frame returned by Store.query and a text file object; `export` picks one by name.
+Each writer takes the frame returned by Store.query and a text file object; `export` picks one by name and adds
+each event's CAMEO and PLOVER codes (`coded`); `to_bytes` gives a whole file, as the page offers it.
 """
 
 import csv
+import io
 import json
 import math
 import re
@@ -15,10 +18,11 @@ import pandas as pd
 
 from events import assets, mapview
 from events.errors import InputError
-from events.models import CONTRACT
+from events.models import CONTRACT, ontology
 from events.store import Filters
 
-FORMATS = ("csv", "geojson", "jsonl", "html")
+FORMATS = ("csv", "geojson", "jsonl", "html", "parquet")
+CODES = ("cameo", "plover")  # each type's codes in the CAMEO and PLOVER event ontologies (data/ontology.json)
 CSV_COLUMNS = [
     "id",
     "article_id",
@@ -36,6 +40,9 @@ CSV_COLUMNS = [
     "location_source",
     "actors",
     "confidence",
+    "background",
+    "cameo",
+    "plover",
     "sentence",
     "start",
     "end",
@@ -59,11 +66,32 @@ INT_FIELDS = (
 
 
 def export(frame: pd.DataFrame, fmt: str, out: TextIO, filters: Filters | None = None) -> None:
-    """Write `frame` to `out` in format `fmt` (csv, geojson, jsonl, html), stating `filters` where it can."""
+    """Write `frame` to the text file `out` in format `fmt` (csv, geojson, jsonl, html), with the `filters` used."""
     writers = {"csv": to_csv, "geojson": to_geojson, "jsonl": to_jsonl, "html": to_html}
     if fmt not in writers:
-        raise InputError(f"export format {fmt!r}: unknown; known: {', '.join(FORMATS)}")
-    writers[fmt](frame, out, filters)
+        raise InputError(f"export format {fmt!r}: not a text format; text formats: {', '.join(writers)}")
+    writers[fmt](coded(frame), out, filters)
+
+
+def to_bytes(frame: pd.DataFrame, fmt: str, filters: Filters | None = None) -> bytes:
+    """A whole file in any of FORMATS (Parquet is binary, the others UTF-8 text)."""
+    if fmt == "parquet":
+        from events.parquet import to_parquet
+
+        buffer = io.BytesIO()
+        to_parquet(frame, buffer, filters)
+        return buffer.getvalue()
+    out = io.StringIO()
+    export(frame, fmt, out, filters)
+    return out.getvalue().encode("utf-8")
+
+
+def coded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each event type's CAMEO and PLOVER codes as columns."""
+    types = ontology()
+    return frame.assign(
+        **{code: frame["type"].map(lambda t, c=code: types.get(t, {}).get(c)) for code in CODES}
+    )
 
 
 def describe(filters: Filters | None) -> dict:
@@ -103,19 +131,22 @@ def to_geojson(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None)
 
 
 def to_jsonl(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None) -> None:
-    """One event per line with the keys of Event.to_contract(), in its order."""
+    """One event per line with the keys of Event.to_contract(), in its order, then its codes and the filters
+    used (as the CSV's filter column)."""
+    used = describe(filters)["filter"]
     for row in frame.to_dict("records"):
         actors = row.get("actors") or []
         record = {k: _output_value(row, k) for k in CONTRACT}
         record["actors"] = [a.get("text", "") for a in actors]
         record["actors_detail"] = actors
         record["background"] = bool(record["background"])
+        record.update({code: row.get(code) for code in CODES}, filter=used)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def to_html(frame: pd.DataFrame, out: TextIO, filters: Filters | None = None, **map_options) -> None:
     """A standalone map file: Leaflet, plugins, basemap and events inlined, so it opens from disk offline."""
-    title = "Border events" + (f" ({_filters_line(filters)})" if describe(filters)["filter"] else "")
+    title = "Border events" + (f" ({filters_line(filters)})" if describe(filters)["filter"] else "")
     m = mapview.build_map(frame, title=title, **{"inline_basemap": True, **map_options})
     out.write(inline_assets(m.get_root().render(), title))
 
@@ -141,7 +172,7 @@ def _local(link: str) -> str:
     return assets.inline(link[len(assets.URL_PREFIX) :])
 
 
-def _filters_line(filters: Filters | None) -> str:
+def filters_line(filters: Filters | None) -> str:
     return "; ".join(
         f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
         for k, v in describe(filters)["filter"].items()
@@ -156,6 +187,8 @@ def _csv_value(row: dict, column: str):
     value = _output_value(row, column)
     if column == "actors":
         return "; ".join(a.get("text", "") for a in (row.get("actors") or []))
+    if column == "background":
+        return bool(value)
     return value
 
 

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from events.countries import label as country_label
 from events.models import ontology
 from events.readers import SUFFIXES
 from events.store import Filters, Store
@@ -21,6 +22,8 @@ DEFAULTS = {"type": [], "country": [], "actor": "", "q": "", "conf": 0.0, "sourc
 DOWNLOADS = (  # label, format, file name, MIME type, icon
     ("CSV", "csv", "border-events.csv", "text/csv", ":material/table:"),
     ("GeoJSON", "geojson", "border-events.geojson", "application/geo+json", ":material/map:"),
+    ("JSONL", "jsonl", "border-events.jsonl", "application/jsonl", ":material/data_object:"),
+    ("Parquet", "parquet", "border-events.parquet", "application/vnd.apache.parquet", ":material/dataset:"),
     ("HTML map", "html", "border-events.html", "text/html", ":material/public:"),
 )
 
@@ -80,8 +83,16 @@ def sidebar(choices: Callable[[bool], dict]) -> tuple[Filters, dict]:
             placeholder="All types",
             **BIND,
         )
+        codes = [c for c in st.query_params.get_all("country") if c in info["country"]]
+        if codes and "country" not in st.session_state:  # a hand-made link may say ?country=KR
+            st.session_state["country"] = codes
         countries = st.multiselect(
-            "Country", info["country"], key="country", placeholder="All countries", **BIND
+            "Country",
+            info["country"],
+            format_func=country_label,
+            key="country",
+            placeholder="All countries (type a name or code)",
+            **BIND,
         )
         actor = st.text_input("Actor", key="actor", placeholder="e.g. soldiers, migrants", **BIND)
         text = st.text_input("Search sentences and titles", key="q", placeholder="free text", **BIND)
@@ -130,6 +141,11 @@ def add_articles(ingest: Callable[[list, str], object]) -> None:
             accept_multiple_files=True,
         )
         pasted = st.text_area("…or paste an article (first line is the title)", height=120)
+        published = st.date_input(
+            "Its publication date",
+            value=None,
+            help="Empty: unknown, unless the text has a dateline date; weekdays in the text are read from it",
+        )
         if not st.button("Extract and add", disabled=not (files or pasted.strip())):
             return
         items = []
@@ -140,7 +156,7 @@ def add_articles(ingest: Callable[[list, str], object]) -> None:
                 items += list(read_paths([str(path)]))
         if pasted.strip():
             try:
-                items.append(text_article(pasted, "pasted text", date.today()))
+                items.append(text_article(pasted, "pasted text", published))
             except ValueError as exc:
                 items.append(exc)
         summary = ingest(items, "Extracting")
@@ -215,7 +231,7 @@ def table(frame: pd.DataFrame):
             "date": frame["date"].fillna(frame["date_start"]),
             "type": frame["type"].map(lambda t: ontology()[t]["label"]),
             "place": frame["place"],
-            "country": frame["country"],
+            "country": frame["country"].map(country_label, na_action="ignore"),
             "precision": frame["geo_precision"],
             "actors": frame["actors"].map(lambda a: "; ".join(x.get("text", "") for x in a)),
             "sentence": frame["sentence"].str.strip(),
@@ -242,15 +258,15 @@ def table(frame: pd.DataFrame):
     )
 
 
-def downloads(exported: Callable[[str], str]) -> None:
+def downloads(exported: Callable[[str], bytes]) -> None:
     """One button per format; `exported(fmt)` writes the file when its button is clicked, not on every rerun
     (10,000 events: seconds each)."""
-    cols = st.columns([1, 1, 1, 3])
+    cols = st.columns([1] * len(DOWNLOADS) + [3])
     for col, (label, fmt, name, mime, icon) in zip(cols, DOWNLOADS):
         col.download_button(
             label, partial(exported, fmt), name, mime, icon=icon, key=f"dl_{fmt}", on_click="ignore"
         )
-    cols[3].caption(
+    cols[-1].caption(
         "Downloads hold the filtered events with provenance (article, sentence, offsets, "
         "precision) and the filter used. The HTML map opens offline."
     )
