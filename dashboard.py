@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from events import assets, config, export, grid, mapview, page
@@ -177,6 +178,8 @@ def analyst(
 
     m = mapview.build_map(plan, focus=focus, heat=options["heat"], story=options["story"])
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
+    if focus:  # a table row was chosen below the fold: bring the map, with the row's popup open, into view
+        components.html(page.SCROLL_TO_MAP, height=0)
     page.downloads(partial(exported, url, filters, shown is not None))
 
     counts = per_day(url, filters) if plan.aggregated else page.day_counts(frame)
@@ -209,9 +212,12 @@ def main() -> None:
     static_assets()
     url = db_url()
     try:
+        mapview.tile_layer(config.get("EVENTS_TILES"))
         store = open_store(url)
-    except EventsError as exc:  # one line with the store and the reason, as the CLI says it
-        st.error(f"{exc}. Check the path or URL in EVENTS_DB (or free the store), then reload the page.")
+    except EventsError as exc:  # one line with the setting or store and the reason, as the CLI says it
+        st.error(
+            f"{exc}. Fix the setting (EVENTS_DB: the store's path or URL; EVENTS_TILES), then reload the page."
+        )
         st.stop()
     first_start(store)
     filters, options = page.sidebar(partial(choices, url))

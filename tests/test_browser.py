@@ -13,6 +13,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -92,8 +93,9 @@ def server(sample_store, tmp_path):
 
 @contextmanager
 def offline_page(name: str, width: int = 1400, height: int = 1000):
-    """A Chromium page whose requests to anything but 127.0.0.1 / file: fail; a screenshot if the test fails."""
-    dialogs = []
+    """A Chromium page whose requests to anything but 127.0.0.1 / file: are refused, and the test fails if the
+    page made any (with the default EVENTS_TILES=offline nothing leaves the machine); a screenshot if it fails."""
+    dialogs, outside = [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
@@ -103,6 +105,7 @@ def offline_page(name: str, width: int = 1400, height: int = 1000):
             if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "file:", "data:", "blob:")):
                 route.continue_()
             else:
+                outside.append(url)
                 route.abort()
 
         page.route("**/*", gate)
@@ -110,6 +113,7 @@ def offline_page(name: str, width: int = 1400, height: int = 1000):
         page.dialogs = dialogs
         try:
             yield page
+            assert not outside, f"requests left the machine: {outside[:5]}"
         except BaseException:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             shot = ARTIFACTS / f"{name}.png"
@@ -212,15 +216,23 @@ def test_downloads_carry_the_filter(server):
         page.goto(server + "/?type=Arrival")
         map_frame(page)
         files = {}
-        for name in ("CSV", "GeoJSON", "HTML map"):
+        for name in ("CSV", "GeoJSON", "JSONL", "Parquet", "HTML map"):
             with page.expect_download(timeout=60000) as download:
                 page.get_by_role("button", name=name, exact=True).click()
-            files[name] = Path(download.value.path()).read_text(encoding="utf-8")
+            files[name] = Path(download.value.path()).read_bytes()
+            if name != "Parquet":
+                files[name] = files[name].decode("utf-8")
         rows = list(csv.DictReader(io.StringIO(files["CSV"])))
         assert {r["type"] for r in rows} == {"arrival"} and len(rows) == 2
         assert json.loads(rows[0]["filter"]) == {"types": ["arrival"]}
         doc = json.loads(files["GeoJSON"])
         assert doc["filter"] == {"types": ["arrival"]} and len(doc["features"]) == 2
+        lines = [json.loads(line) for line in files["JSONL"].splitlines()]
+        assert len(lines) == 2 and all(line["filter"] == {"types": ["arrival"]} for line in lines)
+        table = pq.read_table(io.BytesIO(files["Parquet"]))
+        assert table.num_rows == 2 and json.loads(table.schema.metadata[b"border_events"])["filter"] == {
+            "types": ["arrival"]
+        }
         assert "<title>Border events (types=arrival)</title>" in files["HTML map"]
         assert "/app/static/" not in files["HTML map"]
 
@@ -242,6 +254,17 @@ def test_table_row_focuses_the_map(server):
                 pass
             page.wait_for_timeout(300)
         assert texts and "Guards fired warning shots" in texts[0]  # the first row: the earliest event
+
+        def map_in_view() -> bool:
+            box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+            return box is not None and 0 <= box["y"] + box["height"] / 2 <= page.viewport_size["height"]
+
+        deadline = time.time() + 15
+        while time.time() < deadline and not map_in_view():
+            page.wait_for_timeout(300)
+        assert (
+            map_in_view()
+        )  # the table is below the fold: the map, with the row's popup, was brought into view
 
 
 def test_presentation_mode_offline(server):
@@ -273,6 +296,39 @@ def test_html_export_offline(sample_store, tmp_path):
         assert page.locator(".ev-icon .ev-pin").count() + page.locator(".marker-cluster").count() >= 3
         assert page.locator("path.leaflet-interactive").count() > 100  # country outlines with no tiles
         assert page.dialogs == []
+
+
+def test_route_legs_follow_the_timeline_and_the_legend(sample_store, tmp_path):
+    """The Korean sample is a route crossing (Nov 23) -> detention (Nov 23) -> arrival (Nov 24): playing the
+    timeline back hides each leg with the event at its end, and hiding a type in the legend does too."""
+    from events import export
+
+    out = io.StringIO()
+    export.export(sample_store.query(), "html", out)
+    path = tmp_path / "map.html"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    legs = 'path.leaflet-interactive[stroke-dasharray="7 6"]'
+
+    def at_day(page, iso: str) -> int:
+        page.evaluate(
+            """iso => { const r = document.querySelector('.ev-timeline input[type=range]');
+                        r.value = Math.round(Date.parse(iso) / 86400000);
+                        r.dispatchEvent(new Event('input')); }""",
+            iso,
+        )
+        return page.locator(legs).count()
+
+    with offline_page("routes") as page:
+        page.goto(path.as_uri())
+        page.locator(".leaflet-container[data-events-shown]").wait_for(timeout=20000)
+        assert page.locator(legs).count() == 2
+        assert (at_day(page, "2026-09-14"), at_day(page, "2026-11-23"), at_day(page, "2026-11-24")) == (
+            0,
+            1,
+            2,
+        )
+        page.locator('.ev-legend-row[data-type="arrival"]').click()
+        assert page.locator(legs).count() == 1
 
 
 def test_static_served(server):

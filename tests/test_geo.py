@@ -126,6 +126,16 @@ def test_paris_texas_vs_paris(built):
     assert france[0].country == "FR"
 
 
+def test_another_romanisation_of_a_name_the_gazetteer_lacks(built):
+    text = "A truck bomb hit the army post at Ruqban; troops in Bakubah and in Naugam were on alert."
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Ruqban", "Bakubah", "Naugam")]
+    ruqban, bakubah, naugam = geo.resolve(text, spans)
+    assert ruqban.country == "JO" and km((ruqban.lat, ruqban.lon), (33.31, 38.70)) < 10  # GeoNames: Rukban
+    assert bakubah.country == "IQ"  # GeoNames: Baqubah
+    assert naugam.lat is None  # Nowgam is not in the gazetteer under any spelling: nothing is guessed
+    assert geo.resolve("Met in Quom.", [(7, 11)])[0].lat is None  # short names are not respelt
+
+
 def test_goseong_follows_the_dmz_and_the_province(built):
     north = places("Soldiers in Goseong, near the DMZ, heard gunfire from across the border.")
     assert north["Goseong"].admin1 == "KR.06"

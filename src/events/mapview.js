@@ -41,7 +41,9 @@ if (cfg.tiles) {
   var osm = L.tileLayer(cfg.tiles.url, { maxZoom: 19, attribution: cfg.tiles.attribution, crossOrigin: true });
   // With no internet a failed tile would show as a broken image over the offline basemap: hide it.
   osm.on("tileerror", function (e) { e.tile.style.visibility = "hidden"; });
-  bases = { "OpenStreetMap": osm, "Natural Earth (offline)": L.layerGroup() };
+  bases = {};
+  bases[cfg.tiles.name] = osm;
+  bases["Natural Earth (offline)"] = L.layerGroup();
   osm.addTo(map);
 } else {
   bases["Natural Earth (offline)"].addTo(map);
@@ -116,18 +118,32 @@ if (typeof L.heatLayer === "function") {
   if (O.heat) heat.addTo(map);
 }
 
-// Routes: events of one article in order, a dashed line and an arrow at each leg's middle.
-var routes = L.featureGroup(), arrows = L.featureGroup();
+// Routes: events of one article in order, one dashed leg between each two and an arrow at its middle. A leg
+// shows only while the events at both its ends do (timeline, legend), so playback never leaves a stray arrow.
+var routes = L.featureGroup(), arrows = L.featureGroup(), legs = [];
 cfg.routes.forEach(function (r) {
-  L.polyline(r.points, { color: r.colour, weight: 2.5, opacity: 0.8, dashArray: "7 6" }).bindTooltip(r.tip).addTo(routes);
-  r.arrows.forEach(function (a) {
-    L.marker([a.lat, a.lon], {
-      interactive: false, keyboard: false,
-      icon: L.divIcon({ className: "ev-arrow", iconSize: [16, 16], iconAnchor: [8, 8],
-                        html: '<div style="transform:rotate(' + a.angle + 'deg);color:' + r.colour + '">&#10148;</div>' })
-    }).addTo(arrows);
+  r.arrows.forEach(function (a, i) {
+    legs.push({
+      ends: [r.ids[i], r.ids[i + 1]],
+      line: L.polyline([r.points[i], r.points[i + 1]], { color: r.colour, weight: 2.5, opacity: 0.8, dashArray: "7 6" })
+        .bindTooltip(r.tip),
+      arrow: L.marker([a.lat, a.lon], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "ev-arrow", iconSize: [16, 16], iconAnchor: [8, 8],
+                          html: '<div style="transform:rotate(' + a.angle + 'deg);color:' + r.colour + '">&#10148;</div>' })
+      })
+    });
   });
 });
+function drawLegs() {
+  routes.clearLayers();
+  arrows.clearLayers();
+  legs.forEach(function (leg) {
+    if (!leg.ends.every(function (id) { return byId[id] && visible(byId[id]); })) return;
+    leg.line.addTo(routes);
+    leg.arrow.addTo(arrows);
+  });
+}
 if (cfg.routes.length) routes.addTo(map);
 // Arrows only from zoom 5, and only while the routes layer is on: at world scale they are clutter.
 function syncArrows() {
@@ -151,6 +167,7 @@ function visible(m) {
 }
 function refresh() {
   var shown = all.filter(visible);
+  drawLegs();
   cluster.clearLayers();
   if (hasCluster) cluster.addLayers(shown); else shown.forEach(function (m) { cluster.addLayer(m); });
   if (heat) heat.setLatLngs(cfg.cells.length

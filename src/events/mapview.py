@@ -24,7 +24,9 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from events import assets
+from events import config as settings
 from events.config import DATA_DIR
+from events.errors import ConfigError
 from events.geo.distance import great_circle_km
 from events.grid import grid_cells
 from events.models import ontology
@@ -36,6 +38,20 @@ BASEMAP_LAYERS = ("countries", "korea_dmz_mdl")
 MAX_POINTS = 3000  # beyond this many mappable events, draw grid cells instead of single markers
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+def tile_layer(setting: str) -> dict | None:
+    """EVENTS_TILES -> the tile layer drawn over the offline basemap: none ('offline'), OpenStreetMap ('osm'),
+    or a user's tile server ('https://tiles.example.org/{z}/{x}/{y}.png')."""
+    if setting == "offline":
+        return None
+    if setting == "osm":
+        return {"name": "OpenStreetMap", "url": OSM_TILES, "attribution": OSM_ATTRIBUTION}
+    if setting.startswith(("http://", "https://")) and all(k in setting for k in ("{z}", "{x}", "{y}")):
+        return {"name": "Tiles", "url": setting, "attribution": ""}
+    raise ConfigError(
+        f"EVENTS_TILES={setting!r}: not 'offline', 'osm' or a tile URL template with {{z}}, {{x}} and {{y}}"
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +150,6 @@ def build_map(
     timeline: bool = True,
     routes: bool = True,
     heat: bool = False,
-    tiles: bool = True,
     title: str = "",
     inline_basemap: bool = False,
 ) -> folium.Map:
@@ -161,7 +176,7 @@ def build_map(
         "basemap": _basemap()
         if inline_basemap
         else {name: assets.url(f"basemap/{name}.geojson") for name in BASEMAP_LAYERS},
-        "tiles": {"url": OSM_TILES, "attribution": OSM_ATTRIBUTION} if tiles else None,
+        "tiles": tile_layer(settings.get("EVENTS_TILES")),
         "options": {
             "timeline": timeline and not plan.aggregated,
             "story": story and not plan.aggregated,
@@ -214,14 +229,15 @@ ROUTE_MAX_KM = 600  # longer legs are usually two stories in one article, not on
 
 
 def _routes(frame: pd.DataFrame) -> list[dict]:
-    """Per article, its movement events (precisely placed) in seq order joined by a line; an arrow per leg."""
+    """Per article, its movement events (precisely placed) in seq order joined by a line of legs, an arrow on
+    each."""
     moving = frame[frame["type"].isin(ROUTE_TYPES) & frame["geo_precision"].isin(("exact", "near"))]
     by_article: dict[str, list[dict]] = {}
     for row in moving.sort_values(["article_id", "seq"]).to_dict("records"):
         by_article.setdefault(str(row["article_id"]), []).append(row)
     out = []
     for article_id, rows in by_article.items():
-        points = []
+        points, ids = [], []  # ids: the event at each point, so a leg shows only while both its ends do
         for row in rows:
             point = (round(float(row["lat"]), 5), round(float(row["lon"]), 5))
             if points and point == points[-1]:
@@ -229,6 +245,7 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
             if points and great_circle_km(*points[-1], *point) > ROUTE_MAX_KM:
                 break
             points.append(point)
+            ids.append(str(row["id"]))
         if len(points) < 2:
             continue
         arrows = [
@@ -239,6 +256,7 @@ def _routes(frame: pd.DataFrame) -> list[dict]:
         out.append(
             {
                 "points": points,
+                "ids": ids,
                 "arrows": arrows,
                 "tip": html.escape(f"Sequence in: {title}"),
                 "colour": ontology().get(rows[0]["type"], {}).get("colour", "#444"),

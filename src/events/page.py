@@ -261,16 +261,29 @@ def table(frame: pd.DataFrame):
 def downloads(exported: Callable[[str], bytes]) -> None:
     """One button per format; `exported(fmt)` writes the file when its button is clicked, not on every rerun
     (10,000 events: seconds each)."""
-    cols = st.columns([1] * len(DOWNLOADS) + [3])
+    cols = st.columns([1] * len(DOWNLOADS) + [1])
     for col, (label, fmt, name, mime, icon) in zip(cols, DOWNLOADS):
         col.download_button(
-            label, partial(exported, fmt), name, mime, icon=icon, key=f"dl_{fmt}", on_click="ignore"
+            label,
+            partial(exported, fmt),
+            name,
+            mime,
+            icon=icon,
+            key=f"dl_{fmt}",
+            on_click="ignore",
+            width="stretch",
         )
-    cols[-1].caption(
+    st.caption(
         "Downloads hold the filtered events with provenance (article, sentence, offsets, "
         "precision) and the filter used. The HTML map opens offline."
     )
 
+
+# A zero-height component (same origin as the page) that scrolls the page's map iframe into view.
+SCROLL_TO_MAP = """<script>
+const map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+if (map) map.scrollIntoView({block: "center"});
+</script>"""
 
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,

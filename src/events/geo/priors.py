@@ -90,7 +90,22 @@ def readings(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
             found = gaz.lookup(variant)
             if found:
                 return found
-    return ()
+    return _other_spelling(gaz, norm)
+
+
+# Letters that romanisations of one name write differently (Arabic, Persian, Pashto, Turkic, Hindi): Ruqban and
+# Rukban, Naugam and Nowgam, Kunduz and Qunduz. Tried, one pair at a time, only for a name the gazetteer lacks.
+SPELLINGS = (("q", "k"), ("k", "q"), ("ou", "u"), ("u", "ou"), ("ow", "au"), ("au", "ow"), ("ee", "i"))
+SPELLING_MIN_LETTERS = 5  # shorter names are too easily another word
+
+
+def _other_spelling(gaz: Gazetteer, norm: str) -> tuple[Entry, ...]:
+    """Entries under another romanisation of a one-word name (the first pair of SPELLINGS that finds any)."""
+    if " " in norm or len(norm) < SPELLING_MIN_LETTERS or not norm.isalpha():
+        return ()
+    variants = [norm.replace(a, b) for a, b in SPELLINGS if a in norm]
+    found = gaz.lookup_many([v for v in variants if v != norm])
+    return next((found[v] for v in variants if found.get(v)), ())
 
 
 @lru_cache(maxsize=100_000)
