@@ -147,6 +147,26 @@ def test_missile_object_makes_a_launch_not_gunfire(nlp):
     assert event.type == "missile_launch"
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Guards at a post near Panmunjom came under small arms fire on Sunday.", "gunfire"),
+        ("Seoul accused the North of opening fire at a guard post near Paju on Sunday.", "gunfire"),
+        ("A missile strike hit a village near Paju on Sunday, officials said.", "missile_launch"),
+        ("Two patrol boats intruded into waters near Paju on Sunday.", "border_crossing"),
+        ("About 40 migrants turned themselves in to agents at Eagle Pass on Sunday.", "detention"),
+        ("Two soldiers who crossed at Paju on Sunday were rushed to a hospital in Seoul.", "arrival"),
+        ("The wounded were sent by helicopter to the Capital Hospital in Seoul on Sunday.", "arrival"),
+    ],
+)
+def test_border_news_wordings_get_the_guide_type(nlp, text, kind):
+    assert kind in {e.type for e in run(text)}
+
+
+def test_sent_to_a_place_that_is_no_hospital_is_no_arrival(nlp):
+    assert "arrival" not in {e.type for e in run("The smuggler was sent to prison in Seoul on Sunday.")}
+
+
 # -- actors -------------------------------------------------------------------------------------------------
 
 

@@ -196,10 +196,24 @@ def in_doc(doc: Doc) -> list[Trigger]:
         old = by_token.get(tok.i)
         if old is None or (old.rule != "phrase" and (kind == "phrase" or len(span) > len(old.span))):
             by_token[tok.i] = Trigger(type_id, tok, span, rule)
+    for tok in doc:  # "the injured were sent by helicopter to the Capital Hospital": an arrival there
+        if tok.i not in by_token and _to_care(tok):
+            by_token[tok.i] = Trigger("arrival", tok, doc[tok.i : tok.i + 1], "override:to-hospital")
     found = sorted(by_token.values(), key=lambda t: t.token.i)
     # "fired warning shots": a trigger that is the object of another of the same type is the same event
     ids = {(t.token.i, t.type) for t in found}
     return [t for t in found if (t.token.head.i, t.type) not in ids or t.token.head.i == t.token.i]
+
+
+def _to_care(tok: Token) -> bool:
+    """A verb of carrying people ('sent', 'rushed', 'admitted') with 'to' a hospital or clinic."""
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in cues()["carry_verbs"]:
+        return False
+    care = cues()["care_places"]
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"):
+        if any(t.lemma_.lower() in care for t in prep.subtree):
+            return True
+    return False
 
 
 CASUALTY_VERBS = frozenset(["kill", "wound", "injure"])
