@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from events.export import to_parquet
 from events.models import Actor, Article, Event
-from events.parquet import to_parquet
 from events.store import Filters, Store
 
 

@@ -212,14 +212,12 @@ def export(db, fmt, start, end, types, countries, out):
     frame = store.query(filters)
     binary = fmt == "parquet"
     with click.open_file(out or "-", "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
+        from events import export as files
+
         if binary:
-            from events.parquet import to_parquet
-
-            to_parquet(frame, stream, filters)
+            files.to_parquet(frame, stream, filters)
         else:
-            from events.export import export as write
-
-            write(frame, fmt, stream, filters)
+            files.export(frame, fmt, stream, filters)
     click.echo(f"{len(frame)} events exported", err=True)
     if frame.empty and store.counts()["events"]:
         from events.export import filters_line

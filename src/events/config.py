@@ -22,16 +22,16 @@ SETTINGS = [
     ),
     ("EVENTS_GEOCODER", "local", "local (offline gazetteer) or nominatim (opt-in, online, via geopy)."),
     ("EVENTS_USER_AGENT", None, "User agent for the online geocoder and URL fetching (required online)."),
-    (
-        "EVENTS_TILES",
-        "offline",
-        "Basemap: offline (Natural Earth, bundled), osm (OpenStreetMap tiles, online), or a {z}/{x}/{y} URL.",
-    ),
     ("EVENTS_DASK_SCHEDULER", None, "Dask scheduler address; extraction runs in-process when unset."),
     (
         "EVENTS_NO_SAMPLES",
         None,
         "Any value: the page does not ingest the bundled samples into an empty store.",
+    ),
+    (
+        "EVENTS_TILES",
+        "offline",
+        "Basemap: offline (Natural Earth, bundled), osm (OpenStreetMap tiles, online), or a {z}/{x}/{y} URL.",
     ),
 ]
 

@@ -76,14 +76,19 @@ def export(frame: pd.DataFrame, fmt: str, out: TextIO, filters: Filters | None =
 def to_bytes(frame: pd.DataFrame, fmt: str, filters: Filters | None = None) -> bytes:
     """A whole file in any of FORMATS (Parquet is binary, the others UTF-8 text)."""
     if fmt == "parquet":
-        from events.parquet import to_parquet
-
         buffer = io.BytesIO()
         to_parquet(frame, buffer, filters)
         return buffer.getvalue()
     out = io.StringIO()
     export(frame, fmt, out, filters)
     return out.getvalue().encode("utf-8")
+
+
+def to_parquet(frame: pd.DataFrame, out, filters: Filters | None = None) -> int:
+    """A Parquet file (path or binary stream) with each type's codes and the filters in its metadata."""
+    from events.parquet import to_parquet as write  # pyarrow only when Parquet is asked for
+
+    return write(coded(frame), out, describe(filters))
 
 
 def coded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,20 +8,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from events.export import coded, describe
-from events.store import Filters
-
 # Nested actors are stored as a JSON string column: every reader (DuckDB, polars, pandas) takes it as is.
 _JSON_COLUMNS = ("actors",)
 
 
-def to_parquet(frame: pd.DataFrame, out: str | BinaryIO, filters: Filters | None = None) -> int:
-    """Write a Store.query frame as one Parquet file (path or binary stream), with each type's codes and, in the
-    file's key-value metadata under "border_events", the filters used; returns the row count."""
-    table = pa.Table.from_pandas(_flat(coded(frame)), preserve_index=False)
-    table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), b"border_events": json.dumps(describe(filters)).encode()}
-    )
+def to_parquet(frame: pd.DataFrame, out: str | BinaryIO, about: dict | None = None) -> int:
+    """Write a Store.query frame as one Parquet file (path or binary stream), with `about` (export.describe: the
+    filters used) as JSON in the file's key-value metadata under "border_events"; returns the row count."""
+    table = pa.Table.from_pandas(_flat(frame), preserve_index=False)
+    if about is not None:
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), b"border_events": json.dumps(about).encode()}
+        )
     if isinstance(out, str):
         pq.write_table(table, out, compression="zstd")
     else:
