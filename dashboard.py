@@ -9,6 +9,7 @@ events.export. Run with `streamlit run dashboard.py`; EVENTS_DB picks the store,
 the first-start ingest of data/samples.
 """
 
+import hashlib
 from functools import partial
 from pathlib import Path
 
@@ -179,7 +180,8 @@ def analyst(
     m = mapview.build_map(plan, focus=focus, heat=options["heat"], story=options["story"])
     st_folium(m, key="map", height=600, use_container_width=True, returned_objects=[])
     if focus:  # a table row was chosen below the fold: bring the map, with the row's popup open, into view
-        components.html(page.SCROLL_TO_MAP, height=0)
+        row = hashlib.sha1(focus.encode()).hexdigest()[:12]  # an id is article text: only its hash goes in
+        components.html(page.SCROLL_TO_MAP.format(focus=row), height=0)
     page.downloads(partial(exported, url, filters, shown is not None))
 
     counts = per_day(url, filters) if plan.aggregated else page.day_counts(frame)

@@ -331,6 +331,55 @@ def test_route_legs_follow_the_timeline_and_the_legend(sample_store, tmp_path):
         assert page.locator(legs).count() == 1
 
 
+CLEAR_OF_CONTROLS = """() => {
+  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+  return [...document.querySelectorAll('.ev-icon, .marker-cluster')].map(el => {
+    const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return {x, y, inside: x >= map.left && x <= map.right && y >= map.top && y <= map.bottom,
+            clickable: !!hit && el.contains(hit)};
+  });
+}"""
+POPUP_CLEAR = """() => {
+  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const pop = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+  const legend = document.querySelector('.ev-legend').getBoundingClientRect();
+  const overlaps = !(pop.right <= legend.left || pop.left >= legend.right || pop.bottom <= legend.top ||
+                     pop.top >= legend.bottom);
+  return {inside: pop.left >= map.left && pop.right <= map.right && pop.top >= map.top && pop.bottom <= map.bottom,
+          overlaps};
+}"""
+
+
+def test_first_view_is_clear_of_the_controls(server):
+    """At 1024x768, 1440x900 and 1920x1080: every pin and cluster of the first view is on screen and clickable
+    (nothing covers its centre), and the popups of the events nearest the legend's corner open whole inside the
+    map, clear of the legend."""
+    with offline_page("clear") as page:
+        for width, height in ((1024, 768), (1440, 900), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(server)
+            frame = map_frame(page)
+            page.wait_for_timeout(1200)  # the first view's fit
+            points = frame.evaluate(CLEAR_OF_CONTROLS)
+            offset = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+            assert points and all(p["inside"] and p["clickable"] for p in points), (width, points)
+            assert all(0 <= offset["y"] + p["y"] <= height for p in points), width  # seen without scrolling
+            ids = frame.evaluate("() => window.eventsMap.ids")
+            corner = sorted(ids, key=lambda i: -sum(frame.evaluate(LATLNG_PX, i)))[:2]
+            for event_id in corner:
+                frame.evaluate("id => window.eventsMap.show(id)", event_id)
+                frame.locator(".leaflet-popup-content-wrapper").wait_for(timeout=10000)
+                page.wait_for_timeout(600)  # the pan that brings the popup into view
+                assert frame.evaluate(POPUP_CLEAR) == {"inside": True, "overlaps": False}, (width, event_id)
+                frame.evaluate("() => { window.eventsMap.map.closePopup(); }")  # returns nothing to serialise
+                frame.locator(".leaflet-popup").wait_for(state="detached", timeout=10000)
+
+
+LATLNG_PX = """id => { const m = window.eventsMap.map, e = window.eventsMap.event(id);
+  const p = m.latLngToContainerPoint([e.lat, e.lon]); return [p.x, p.y]; }"""
+
+
 def test_static_served(server):
     body = urllib.request.urlopen(server + "/app/static/leaflet/leaflet.js", timeout=5).read()
     assert b"Leaflet" in body[:400]

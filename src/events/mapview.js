@@ -89,11 +89,16 @@ var cluster = hasCluster
   ? L.markerClusterGroup({ maxClusterRadius: 36, disableClusteringAtZoom: 10, showCoverageOnHover: false, chunkedLoading: true,
                            spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon })
   : L.featureGroup();
+// The part of the map no control covers: set from the controls' sizes once they are drawn (clear(), below).
+// Popups pan inside it; the first view fits the events into it.
+var padTL = L.point(12, 12), padBR = L.point(12, 12);
+var popupOptions = { maxWidth: 380, minWidth: 260, className: "ev-popup", autoPanPaddingTopLeft: padTL,
+                     autoPanPaddingBottomRight: padBR };
 var byId = {}, all = [];
 cfg.events.forEach(function (e) {
   var mk = L.marker([e.lat, e.lon], { icon: icon(e.type, e.prec), riseOnHover: true });
   mk.ev = e;
-  mk.bindPopup(function () { return withIcon(e.popup, e.type); }, { maxWidth: 380, minWidth: 260, className: "ev-popup" });
+  mk.bindPopup(function () { return withIcon(e.popup, e.type); }, popupOptions);
   mk.bindTooltip(e.tip, { direction: "right" });
   byId[e.id] = mk;
   all.push(mk);
@@ -107,7 +112,7 @@ cfg.cells.forEach(function (c) {
   var t = T[c.type] || T.other;
   L.rectangle(c.box, { color: "#fff", weight: 0.6, fillColor: t.colour,
                        fillOpacity: 0.3 + 0.6 * Math.log(1 + c.n) / Math.log(1 + most) })
-    .bindPopup(c.popup).bindTooltip(c.n + " events · mostly " + t.label).addTo(cells);
+    .bindPopup(c.popup, { autoPanPaddingTopLeft: padTL, autoPanPaddingBottomRight: padBR }).bindTooltip(c.n + " events · mostly " + t.label).addTo(cells);
 });
 if (cfg.cells.length) cells.addTo(map);
 
@@ -201,6 +206,12 @@ legend.onAdd = function () {
   if (O.note) html += '<div class="ev-legend-note">Aggregated: ' + O.note + "</div>";
   div.innerHTML = html;
   L.DomEvent.disableClickPropagation(div);
+  L.DomEvent.disableScrollPropagation(div);
+  // The title folds the legend away (and back), so nothing it covers is out of reach.
+  var title = div.querySelector(".ev-legend-title");
+  title.setAttribute("role", "button");
+  title.setAttribute("title", "Fold or unfold the legend");
+  title.addEventListener("click", function () { div.classList.toggle("ev-folded"); clear(); });
   div.querySelectorAll(".ev-legend-row").forEach(function (row) {
     row.addEventListener("click", function () {
       var t = row.getAttribute("data-type");
@@ -302,8 +313,31 @@ if (cfg.cells.length) overlays["Aggregated cells"] = cells;
 L.control.layers(bases, overlays, { collapsed: true, position: "topleft" }).addTo(map);
 refresh();
 syncArrows();
+// The margins the controls take at each corner: the first view and every popup keep clear of them.
+function clear() {
+  var size = map.getSize();
+  function box(sel) {
+    var el = container.querySelector(sel);
+    return el && el.offsetWidth ? { w: el.offsetWidth + 20, h: el.offsetHeight + 20 } : { w: 12, h: 12 };
+  }
+  var legendBox = box(".ev-legend"), time = box(".ev-timeline"), layers = box(".leaflet-control-layers"),
+      storyBox = box(".ev-story"), zoom = box(".leaflet-control-zoom");
+  // Keep at least half the map: a control as big as the map is folded (the legend) or covers part of it.
+  padTL.x = Math.min(Math.max(layers.w, zoom.w), size.x / 4);
+  padTL.y = Math.min(Math.max(storyBox.h, layers.h + zoom.h), size.y / 3);
+  padBR.x = Math.min(legendBox.w, size.x / 3);
+  padBR.y = Math.min(Math.max(time.h, 12), size.y / 4);
+}
+var legendDiv = container.querySelector(".ev-legend");
+if (legendDiv && (legendDiv.offsetHeight > map.getSize().y * 0.4 || legendDiv.offsetWidth > map.getSize().x * 0.3)) {
+  legendDiv.classList.add("ev-folded");  // a small map: the legend folds to its title, a click unfolds it
+}
+clear();
 var bounds = cfg.cells.length ? cells.getBounds() : L.latLngBounds(all.map(function (m) { return m.getLatLng(); }));
-if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 7 });
+if (bounds.isValid()) {
+  map.fitBounds(bounds.pad(0.05), { maxZoom: 7, paddingTopLeft: padTL, paddingBottomRight: padBR, animate: false });
+}
+map.on("resize", clear);
 if (O.focus && byId[O.focus]) setTimeout(function () { show(byId[O.focus]); }, 300);
 // A handle for scripts (screenshots, tests): open one event by id.
 window.eventsMap = {

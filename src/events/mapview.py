@@ -166,7 +166,8 @@ def build_map(
         world_copy_jump=True,
     )
     m.options["maxZoom"] = 18  # MarkerCluster needs it when the map has no tile layer of its own
-    m.options["minZoom"] = 2
+    m.options["minZoom"] = 1
+    m.options["zoomSnap"] = 0.25  # the first view fits the events as closely as the controls allow
     # Only Leaflet itself: folium's defaults (jQuery, Bootstrap, awesome-markers, Font Awesome) come from CDNs
     # and nothing here uses them; icons are inline SVG.
     m.default_js = [("leaflet", assets.url("leaflet/leaflet.js"))]

@@ -279,10 +279,15 @@ def downloads(exported: Callable[[str], bytes]) -> None:
     )
 
 
-# A zero-height component (same origin as the page) that scrolls the page's map iframe into view.
-SCROLL_TO_MAP = """<script>
-const map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-if (map) map.scrollIntoView({block: "center"});
+# A zero-height component (same origin as the page) that scrolls the page's map iframe into view: again after
+# the rerun has settled, which may redraw the map's iframe. {focus} (a hash of the row's id) makes each row's
+# script new, so it runs.
+SCROLL_TO_MAP = """<script>/* {focus} */
+function toMap() {{
+  const map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  if (map) map.scrollIntoView({{block: "center"}});
+}}
+[0, 400, 1200, 2500].forEach(t => setTimeout(toMap, t));
 </script>"""
 
 PRESENT_CSS = """<style>
@@ -300,4 +305,6 @@ ANALYST_CSS = """<style>
 h1 { font-size: 1.9rem !important; padding-bottom: 0 !important; }
 .sub { color: #5c6773; margin: -0.6rem 0 0.4rem; }
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
+/* The map fits the window under the title and metrics, so its first view is seen whole without scrolling. */
+iframe[title="streamlit_folium.st_folium"] { height: clamp(380px, calc(100vh - 230px), 640px) !important; }
 </style>"""
