@@ -329,7 +329,7 @@ function clear() {
   padBR.y = Math.min(Math.max(time.h, 12), size.y / 4);
 }
 var legendDiv = container.querySelector(".ev-legend");
-if (legendDiv && (legendDiv.offsetHeight > map.getSize().y * 0.4 || legendDiv.offsetWidth > map.getSize().x * 0.3)) {
+if (legendDiv && (legendDiv.offsetHeight > map.getSize().y * 0.6 || legendDiv.offsetWidth > map.getSize().x * 0.3)) {
   legendDiv.classList.add("ev-folded");  // a small map: the legend folds to its title, a click unfolds it
 }
 clear();
