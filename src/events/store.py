@@ -115,13 +115,9 @@ class Store:
     def stored_as(self, article: Article) -> str | None:
         """The id of the stored article with the same text (through any door), if there is one. The copy's
         URL and file are kept on that article when it has none, so that a later edit of them replaces it."""
-        key = content_key(article.text)
         try:
             with self.writer.begin() as conn:
-                _lock(conn, key, article)
-                if same := _same_text(conn, key):
-                    _keep_doors(conn, same, article)
-                return same
+                return _copy_of(conn, content_key(article.text), article)
         except sa.exc.SQLAlchemyError as exc:
             raise _store_error(exc, _safe(self.url), article.id) from exc
 
@@ -135,9 +131,7 @@ class Store:
         key = content_key(article.text)
         try:
             with self.writer.begin() as conn:
-                _lock(conn, key, article)
-                if same := _same_text(conn, key):
-                    _keep_doors(conn, same, article)
+                if same := _copy_of(conn, key, article):
                     return Added("already stored", same)
                 earlier = conn.execute(sa.select(articles.c.id).where(_same_article(article))).scalars().all()
                 _delete(conn, earlier)
@@ -304,6 +298,16 @@ class Store:
         col = articles.c.source if column == "source" else events.c[column]
         with self.engine.connect() as conn:
             return [v for (v,) in conn.execute(sa.select(col).distinct().order_by(col)) if v]
+
+
+def _copy_of(conn, key: str, article: Article) -> str | None:
+    """In a write transaction: the id of the stored article with this text (the copy's URL and file kept on it
+    where it has none), after the writers of the same text, id, URL or file before it have finished."""
+    _lock(conn, key, article)
+    same = _same_text(conn, key)
+    if same:
+        _keep_doors(conn, same, article)
+    return same
 
 
 def _same_text(conn, key: str) -> str | None:
