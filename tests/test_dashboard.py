@@ -293,5 +293,7 @@ def test_reports_of_one_incident_are_one_point_until_ungrouped(sample_store, mon
     assert not at.exception
     grouped = _map_config(at)["events"]
     assert any("Reported by 2 articles" in e["popup"] for e in grouped)
+    assert _map_config(at)["options"]["unit"] == "incidents"  # the timeline counts "7 of 7 incidents"
     at.toggle(key="incidents").set_value(False).run()
     assert len(_map_config(at)["events"]) == len(grouped) + 1
+    assert _map_config(at)["options"]["unit"] == "events"

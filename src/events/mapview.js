@@ -180,7 +180,7 @@ function refresh() {
     : shown.map(function (m) { return [m.ev.lat, m.ev.lon, 1]; }));
   var n = cfg.cells.length ? cfg.cells.reduce(function (s, c) { return s + c.n; }, 0) : shown.length;
   container.setAttribute("data-events-shown", String(n));
-  if (label) label.innerHTML = (current === null ? "" : fmt(current) + " · ") + shown.length + " of " + all.length + " events";
+  if (label) label.innerHTML = (current === null ? "" : fmt(current) + " · ") + shown.length + " of " + all.length + " " + (O.unit || "events");
   return shown;
 }
 function fmt(day) { return new Date(day * DAY).toISOString().slice(0, 10); }

@@ -71,9 +71,14 @@ class MapPlan:
         """How many grid cells the map draws."""
         return len(self.grid)
 
+    @property
+    def unit(self) -> str:
+        """What a point is: an incident (incidents.group_incidents rows) or an event."""
+        return "incidents" if "event_ids" in self.points.columns else "events"
+
     def line(self) -> str:
         """One sentence for the page."""
-        text = f"{self.mapped} of {self.total} events have coordinates"
+        text = f"{self.mapped} of {self.total} {self.unit} have coordinates"
         if self.aggregated:
             text += (
                 f"; too many to draw one by one, so they are aggregated into {self.cells} grid cells of "
@@ -183,6 +188,7 @@ def build_map(
             "story": story and not plan.aggregated,
             "heat": heat,
             "focus": focus,
+            "unit": plan.unit,
             "title": html.escape(title),
         },  # JS puts it in innerHTML
         "events": [],
