@@ -2,6 +2,7 @@
 article is half-written, and running the same command again finishes the batch with no duplicates.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -73,6 +74,7 @@ def test_sigkill_mid_batch_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its parse workers are in its process group: reaped below
     )
     try:
         deadline = time.monotonic() + 120
@@ -89,6 +91,8 @@ def test_sigkill_mid_batch_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # the killed ingest's parse workers outlive it
+            os.killpg(proc.pid, signal.SIGKILL)
     assert 0 < stored < N
     Store(str(db)).close()  # opens (and migrates) after the crash
     articles, _events, torn = _consistency(db)
