@@ -136,10 +136,16 @@ def map_frame(page, timeout: float = 90):
 
 
 def shown(frame) -> int:
-    """Events on the map: as counted by the page, checked against pins plus cluster counts."""
-    declared = int(frame.locator(".leaflet-container").get_attribute("data-events-shown"))
-    pins = frame.locator(".ev-icon .ev-pin").count()
-    clustered = sum(int(t) for t in frame.locator(".marker-cluster span").all_inner_texts())
+    """Events on the map: as counted by the page, checked against pins plus cluster counts (once a cluster
+    animation, which shows old and new icons together for a moment, has ended: up to 3 s)."""
+    deadline = time.time() + 3
+    while True:
+        declared = int(frame.locator(".leaflet-container").get_attribute("data-events-shown"))
+        pins = frame.locator(".ev-icon .ev-pin").count()
+        clustered = sum(int(t) for t in frame.locator(".marker-cluster span").all_inner_texts())
+        if pins + clustered == declared or time.time() > deadline:
+            break
+        time.sleep(0.2)
     assert pins + clustered == declared
     return declared
 

@@ -311,8 +311,6 @@ var overlays = { "Events": cluster, "Routes (article sequences)": routes, "Korea
 if (heat) overlays["Heat map"] = heat;
 if (cfg.cells.length) overlays["Aggregated cells"] = cells;
 L.control.layers(bases, overlays, { collapsed: true, position: "topleft" }).addTo(map);
-refresh();
-syncArrows();
 // The margins the controls take at each corner: the first view and every popup keep clear of them.
 function clear() {
   var size = map.getSize();
@@ -338,6 +336,9 @@ if (bounds.isValid()) {
   map.fitBounds(bounds.pad(0.05), { maxZoom: 7, paddingTopLeft: padTL, paddingBottomRight: padBR, animate: false });
 }
 map.on("resize", clear);
+// The markers go in once the view is set, so the clusters are built at its zoom, not re-split in an animation.
+refresh();
+syncArrows();
 if (O.focus && byId[O.focus]) setTimeout(function () { show(byId[O.focus]); }, 300);
 // A handle for scripts (screenshots, tests): open one event by id.
 window.eventsMap = {
