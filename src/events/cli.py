@@ -210,19 +210,17 @@ def export(db, fmt, start, end, types, countries, out):
     )
     store = _open_store(db)
     frame = store.query(filters)
+    from events import export as files
+
     binary = fmt == "parquet"
     with click.open_file(out or "-", "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
-        from events import export as files
-
         if binary:
             files.to_parquet(frame, stream, filters)
         else:
             files.export(frame, fmt, stream, filters)
     click.echo(f"{len(frame)} events exported", err=True)
     if frame.empty and store.counts()["events"]:
-        from events.export import filters_line
-
-        click.echo(f"no stored event matches these filters: {filters_line(filters)}", err=True)
+        click.echo(f"no stored event matches these filters: {files.filters_line(filters)}", err=True)
 
 
 @main.group()

@@ -162,8 +162,12 @@ def ingest(
     articles a task.
     """
     summary = Summary()
+    stopped = (
+        False  # the store failed (a full disk, a held lock): every later article would fail the same way
+    )
 
     def fresh() -> Iterator[Article]:
+        nonlocal stopped
         for item in items:
             if isinstance(item, EventsError):
                 summary.errors.append(str(item))
@@ -171,8 +175,9 @@ def ingest(
                 summary.count_read(item)
                 try:
                     same = store.stored_as(item)
-                except StoreError as exc:  # see below
+                except StoreError as exc:
                     summary.errors.append(f"{exc}; stopped")
+                    stopped = True
                     return
                 if same:
                     summary.already_stored(item, same)
@@ -188,14 +193,15 @@ def ingest(
     else:
         results = process_stream(fresh())
     for article, found in results:
+        if stopped:
+            break  # articles already extracted when the store failed are not tried: a rerun stores them
         if isinstance(found, EventsError):  # not stored, so a rerun tries it again
             summary.errors.append(str(found))
             continue
         try:
             added = store.add(article, found)
-        except StoreError as exc:  # a full disk or a held lock: every later article would fail the same way
-            if not summary.errors or not summary.errors[-1].endswith("; stopped"):
-                summary.errors.append(f"{exc}; stopped")
+        except StoreError as exc:
+            summary.errors.append(f"{exc}; stopped")
             break
         if not added:
             summary.already_stored(article, added.matched)

@@ -114,10 +114,16 @@ class Store:
 
     def stored_as(self, article: Article) -> str | None:
         """The id of the stored article with the same text (through any door), if there is one. The copy's
-        URL and file are kept on that article when it has none, so that a later edit of them replaces it."""
+        URL and file are kept on that article when it has none, so that a later edit of them replaces it.
+        A read; the write lock is taken only when a copy is found and has a URL or file to leave."""
+        key = content_key(article.text)
         try:
+            with self.engine.connect() as conn:
+                same = _same_text(conn, key)
+            if same is None or not (article.url or article.origin):
+                return same
             with self.writer.begin() as conn:
-                return _copy_of(conn, content_key(article.text), article)
+                return _copy_of(conn, key, article)
         except sa.exc.SQLAlchemyError as exc:
             raise _store_error(exc, _safe(self.url), article.id) from exc
 
