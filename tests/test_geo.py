@@ -134,6 +134,12 @@ def test_another_romanisation_of_a_name_the_gazetteer_lacks(built):
     assert bakubah.country == "IQ"  # GeoNames: Baqubah
     assert naugam.lat is None  # Nowgam is not in the gazetteer under any spelling: nothing is guessed
     assert geo.resolve("Met in Quom.", [(7, 11)])[0].lat is None  # short names are not respelt
+    # Korean names in McCune-Reischauer (o for eo), one vowel at a time and before a type word
+    text = "The wounded were flown from Yeonpyong Island to a hospital in Songnam."
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Yeonpyong Island", "Songnam")]
+    island, town = geo.resolve(text, spans)
+    assert island.kind == "island" and km((island.lat, island.lon), (37.67, 125.70)) < 10
+    assert town.country == "KR" and km((town.lat, town.lon), (37.42, 127.13)) < 15  # Seongnam
 
 
 def test_goseong_follows_the_dmz_and_the_province(built):
@@ -349,6 +355,10 @@ def test_the_famous_reading_of_a_name_wins_without_local_evidence(built):
         start = text.index(name)
         return geo.resolve(text, [(start, start + len(name))])[0]
 
+    china = one("China raised tariffs on soybeans, its trade ministry said on Monday.", "China")
+    assert china.kind == "country" and china.country == "CN"
+    town = one("A barn burned down in China, Maine, on Tuesday night.", "China")
+    assert town.kind == "city" and town.admin1 == "US.ME"  # the explicit container is local evidence
     eu = one("The EU agreed new sanctions on Tuesday.", "EU")
     assert eu.name == "EU" and eu.country == "" and eu.kind == "region"  # the Union, not Eu in Normandy
     washington = one("In Washington, a State Department official said the talks would go on.", "Washington")
@@ -359,6 +369,20 @@ def test_the_famous_reading_of_a_name_wins_without_local_evidence(built):
     assert state.kind == "admin1" and state.admin1 == "US.WA"  # local evidence still wins
     heathrow = one("Flights left Heathrow late on Friday.", "Heathrow")
     assert heathrow.country == "GB" and heathrow.kind == "site"  # the airport, not the Florida village
+
+
+def test_a_dateline_abroad_and_a_list_of_states_do_not_decide_a_world_name(built):
+    # the reporter in London writes about the US capital, not about Washington, Tyne and Wear
+    found = places("LONDON, March 3 - Officials in Washington said the talks at the White House would go on.")
+    assert found["Washington"].admin1 == "US.DC"
+    # ... while a dateline next door is local evidence for the homonym
+    found = places("SUNDERLAND, England - Police in Washington said a car was stolen on Tuesday.")
+    assert found["Washington"].country == "GB"
+    # a place inside the world city says the city; a list of states says the state
+    city = places("Police in New York said a man was arrested in Manhattan after the parade.")["New York"]
+    assert city.kind == "city" and km((city.lat, city.lon), (40.71, -74.01)) < 10
+    state = places("The governors of New York, California and Texas met on Monday.")["New York"]
+    assert state.kind == "admin1" and state.admin1 == "US.NY"
 
 
 def test_macro_regions_and_demonyms_given_as_spans_resolve(built):

