@@ -400,7 +400,9 @@ def test_near_the_border_with_a_country_is_the_town_on_either_side(nlp):
 
 
 def test_handed_back_armed_clashes_and_agents_encountering_migrants(nlp):
-    handed = run("A Chinese soldier held since Friday was handed back to China at Wagah on Monday, the army said.")
+    handed = run(
+        "A Chinese soldier held since Friday was handed back to China at Wagah on Monday, the army said."
+    )
     assert "repatriation" in {e.type for e in handed}
     clashes = run("Armed clashes erupted on Monday in the border town of Ras Jedir, the ministry said.")
     assert [e.type for e in located(clashes)] == ["gunfire"]

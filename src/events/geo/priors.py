@@ -96,7 +96,16 @@ def readings(gaz: Gazetteer, name: str) -> tuple[Entry, ...]:
 # Letters that romanisations of one name write differently (Arabic, Persian, Pashto, Turkic, Hindi, Korean): Ruqban
 # and Rukban, Naugam and Nowgam, Kunduz and Qunduz, Songnam and Seongnam (McCune-Reischauer's o-breve and the
 # Revised Romanization's eo). Tried, one pair at a time, only for a name the gazetteer lacks.
-SPELLINGS = (("q", "k"), ("k", "q"), ("ou", "u"), ("u", "ou"), ("ow", "au"), ("au", "ow"), ("ee", "i"), ("o", "eo"))
+SPELLINGS = (
+    ("q", "k"),
+    ("k", "q"),
+    ("ou", "u"),
+    ("u", "ou"),
+    ("ow", "au"),
+    ("au", "ow"),
+    ("ee", "i"),
+    ("o", "eo"),
+)
 SPELLING_MIN_LETTERS = 5  # shorter names are too easily another word
 
 

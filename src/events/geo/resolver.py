@@ -363,7 +363,11 @@ def _twin(cands: list[Entry]) -> int:
     """The index of a city of a million or more whose first-level region has its name ('New York'), or -1."""
     regions = {e.admin1 for e in cands if e.kind == "admin1"}
     return next(
-        (i for i, e in enumerate(cands) if e.kind == "city" and e.admin1 in regions and e.population >= WORLD_CITY),
+        (
+            i
+            for i, e in enumerate(cands)
+            if e.kind == "city" and e.admin1 in regions and e.population >= WORLD_CITY
+        ),
         -1,
     )
 
