@@ -409,3 +409,13 @@ def test_handed_back_armed_clashes_and_agents_encountering_migrants(nlp):
     met = run("Border Patrol agents encountered 168 migrants near Roma, Texas, on Tuesday.")
     assert [e.type for e in located(met)] == ["detention"]
     assert not run("Travellers encountered long delays at the crossing on Tuesday.")
+
+
+def test_birds_the_wounded_the_fray_and_where_a_speaker_sat_are_no_events_or_places(nlp):
+    assert not run("Some two thousand cranes have arrived near Cheorwon this winter, bird watchers said.")
+    assert not run("Many of the wounded are coming from villages around Sittwe, aid workers said on Monday.")
+    assert not run("Police and soldiers quickly entered the fray at the market in Mae Sot on Monday.")
+    text = (
+        "In Washington, an official said on Monday that two men were detained after they crossed the border."
+    )
+    assert [e.type for e in run(text)] and all(e.place != "Washington" for e in run(text))

@@ -302,13 +302,20 @@ def _mentions(t: Toponym, toponyms: list[Toponym]) -> int:
 
 
 def speaks(doc: Doc, t: Toponym) -> bool:
-    """'Tehran said', 'Seoul's military', 'the military in Seoul said': a capital or country as who speaks."""
+    """'Tehran said', 'Seoul's military', 'the military in Seoul said', 'In Washington, an official said': a place
+    as who speaks or where they spoke."""
     span = doc.char_span(t.start, t.end, alignment_mode="expand")
     if span is None or not len(span):
         return False
     root = span.root
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in SPEAKER_VERBS:
         return True
+    if (
+        root.dep_ == "pobj"
+        and root.head.lower_ in ("in", "from")
+        and root.head.head.lemma_.lower() in SPEAKER_VERBS
+    ):
+        return True  # "In Washington, an official said ...", "said from Geneva"
     if root.dep_ == "pobj" and root.head.lower_ in ("in", "of"):  # "the military in Seoul said"
         holder = root.head.head
         if holder.lemma_.lower() in SPEAKER_HEADS and holder.dep_ in ("nsubj", "nsubjpass"):

@@ -397,10 +397,15 @@ def _habitual(tok: Token) -> bool:
 
 
 def general(tok: Token) -> bool:
-    """A statement about a kind of event, not one event: 'such defections', bare plural nominals."""
+    """A statement about a kind of event, not one event: 'such defections', bare plural nominals; and no
+    border event at all: 'the wounded' (people), 'birds arrived' (animals)."""
     if tok.pos_ == "VERB":
+        if any(c.dep_ == "det" for c in tok.children):
+            return True  # "the wounded", "the detained": the people it happened to, told elsewhere
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
         if any(any(g.lower_ in ("such", "any", "every") for g in s.children) for s in subj):
+            return True
+        if any(s.lemma_.lower() in cues()["animals"] for s in subj):
             return True
         present = tok.tag_ in ("VBZ", "VBP") or any(
             c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") for c in tok.children
