@@ -4,7 +4,8 @@
 
 Writes predictions to benchmarks/out/ and scores them with SHARED_DIR/eval/score.py (default: ../shared
 relative to the repo root). Prints gazetteer build time and size, ready time, resolve speed and accuracy,
-and accuracy per class of toponym (famous names, demonyms, macro-regions, buildings: issue 15).
+and accuracy per class of toponym (famous names, demonyms, macro-regions, buildings: issue 15); and the build
+with a generated GeoNames dump of 500,000 places beside the bundled-only build (time, size, memory).
 """
 
 import argparse
@@ -46,12 +47,18 @@ def _score(shared: Path, task: str, gold: list[dict], pred_path: Path) -> dict:
     return score.SCORERS[task](gold, score.read_jsonl(pred_path))
 
 
-def gazetteer_figures() -> dict:
-    """Build into a fresh cache dir in a subprocess (cold), then time opening it and a first lookup."""
+def gazetteer_figures(dump: Path | None = None) -> dict:
+    """Build into a fresh cache dir in a subprocess (cold), then time opening it and a first lookup; with
+    `dump`, a GeoNames dump (classes P and S) is recorded as an extra source first."""
     with tempfile.TemporaryDirectory() as tmp:
+        if dump is not None:
+            from events.geo import geonames_dump
+
+            geonames_dump.record(Path(tmp), geonames_dump.spec_for(str(dump), "P,S", ""))
         code = (
-            "import json,time;from events.geo import gazetteer as g;s=g.build();t=time.perf_counter();"
+            "import json,time,resource;from events.geo import gazetteer as g;s=g.build();t=time.perf_counter();"
             "z=g.gazetteer();z.candidates('Panmunjom');s['ready_seconds']=round(time.perf_counter()-t,3);"
+            "s['peak_rss_mb']=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024);"
             "print(json.dumps(s))"
         )
         env = {**__import__("os").environ, "EVENTS_CACHE_DIR": tmp}
@@ -72,7 +79,33 @@ def gazetteer_figures() -> dict:
         ready, resolve_ready = out.stdout.split()
         built["ready_seconds_new_process"] = float(ready)
         built["resolve_ready_seconds_new_process"] = float(resolve_ready)
+    built.pop("path", None)
     return built
+
+
+DUMP_ROWS = 500_000  # about a large country's file (IN.txt); allCountries.txt holds some 13 million
+
+
+def dump_figures(rows: int = DUMP_ROWS) -> dict:
+    """The build with a generated dump of `rows` invented places (GeoNames' 19 columns, classes P and S),
+    as a user with a country file would run it: time, size and memory beside the bundled-only build."""
+    import random
+
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "XX.txt"
+        with dump.open("w", encoding="utf-8") as f:
+            for i in range(rows):
+                name = "".join(rng.choice("aeioubdgkmnrst") for _ in range(rng.randint(5, 11))).title()
+                fclass, fcode = ("P", "PPL") if i % 3 else ("S", rng.choice(["AIRP", "SCH", "HSP", "BDG"]))
+                cols = [str(50_000_000 + i), name, name, f"{name}ville,{name} Post", str(rng.uniform(-50, 60)),
+                        str(rng.uniform(-120, 140)), fclass, fcode, "KR", "", "06", "", "", "",
+                        str(rng.randint(0, 3000)), "", "100", "Asia/Seoul", "2024-01-01"]  # fmt: skip
+                f.write("\t".join(cols) + "\n")
+        figures = gazetteer_figures(dump)
+        figures["dump_rows"] = rows
+        figures["dump_bytes"] = dump.stat().st_size
+    return figures
 
 
 def run_resolve(name: str, gold: list[dict], shared: Path) -> dict:
@@ -222,7 +255,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-build", action="store_true", help="skip the cold gazetteer build figures")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
-    figures = {} if args.no_build else {"gazetteer": gazetteer_figures()}
+    figures = {} if args.no_build else {"gazetteer": gazetteer_figures(), "with_dump": dump_figures()}
     for name in args.sets.split(","):
         gold = _read(shared / "eval" / "toponyms" / f"{name}.jsonl", args.limit)
         figures[name] = {
