@@ -409,6 +409,10 @@ def test_handed_back_armed_clashes_and_agents_encountering_migrants(nlp):
     met = run("Border Patrol agents encountered 168 migrants near Roma, Texas, on Tuesday.")
     assert [e.type for e in located(met)] == ["detention"]
     assert not run("Travellers encountered long delays at the crossing on Tuesday.")
+    found = run("Soldiers found 17 more mines near the river at Yeoncheon on Sunday, the army said.")
+    assert [e.type for e in located(found)] == ["other"]
+    stones = run("Villagers threw stones at border guards near Kuznica on Monday, police said.")
+    assert [e.type for e in located(stones)] == ["other"]
 
 
 def test_birds_the_wounded_the_fray_and_where_a_speaker_sat_are_no_events_or_places(nlp):
