@@ -423,3 +423,5 @@ def test_birds_the_wounded_the_fray_and_where_a_speaker_sat_are_no_events_or_pla
         "In Washington, an official said on Monday that two men were detained after they crossed the border."
     )
     assert [e.type for e in run(text)] and all(e.place != "Washington" for e in run(text))
+    reported = run("Explosions were reported on Tuesday night in Panjgur, near the Iranian border, police said.")
+    assert [(e.type, e.place) for e in located(reported)] == [("explosion", "Panjgur")]  # not who spoke

@@ -59,6 +59,7 @@ SPEAKER_VERBS = frozenset(
         "threaten",
     ]
 )
+SAYING_VERBS = frozenset(["say", "tell", "add", "state", "insist"])  # their object is words, not a happening
 SPEAKER_HEADS = frozenset(
     [
         "military",
@@ -310,12 +311,13 @@ def speaks(doc: Doc, t: Toponym) -> bool:
     root = span.root
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in SPEAKER_VERBS:
         return True
+    verb = root.head.head if root.dep_ == "pobj" and root.head.lower_ in ("in", "from") else None
     if (
-        root.dep_ == "pobj"
-        and root.head.lower_ in ("in", "from")
-        and root.head.head.lemma_.lower() in SPEAKER_VERBS
+        verb is not None
+        and verb.lemma_.lower() in SAYING_VERBS
+        and any(c.dep_ == "nsubj" for c in verb.children)
     ):
-        return True  # "In Washington, an official said ...", "said from Geneva"
+        return True  # "In Washington, an official said ...", not "explosions were reported in Panjgur"
     if root.dep_ == "pobj" and root.head.lower_ in ("in", "of"):  # "the military in Seoul said"
         holder = root.head.head
         if holder.lemma_.lower() in SPEAKER_HEADS and holder.dep_ in ("nsubj", "nsubjpass"):
