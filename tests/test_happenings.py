@@ -423,5 +423,17 @@ def test_birds_the_wounded_the_fray_and_where_a_speaker_sat_are_no_events_or_pla
         "In Washington, an official said on Monday that two men were detained after they crossed the border."
     )
     assert [e.type for e in run(text)] and all(e.place != "Washington" for e in run(text))
-    reported = run("Explosions were reported on Tuesday night in Panjgur, near the Iranian border, police said.")
+    reported = run(
+        "Explosions were reported on Tuesday night in Panjgur, near the Iranian border, police said."
+    )
     assert [(e.type, e.place) for e in located(reported)] == [("explosion", "Panjgur")]  # not who spoke
+
+
+def test_a_line_is_placed_at_a_place_on_it_before_a_town_inland_named_nearer(nlp):
+    text = (
+        "Two North Korean patrol boats crossed the Northern Limit Line west of Yeonpyeong Island on Saturday.\n\n"
+        "The wounded were flown to a military hospital in Seongnam.\n\n"
+        "South Korean warships fired warning shots across the NLL, the JCS added."
+    )
+    (shots,) = [e for e in run(text) if e.type == "gunfire"]
+    assert shots.place == "Yeonpyeong Island"  # on the line, not Seongnam, 130 km inland

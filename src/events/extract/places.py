@@ -21,7 +21,7 @@ LOCATIVE = ("in", "at", "near", "into", "to", "across", "from", "outside", "thro
 FINE_KINDS = ("city", "site", "island")
 LINE_KINDS = ("border", "water")
 # how far along a line, inside a region, or around a line's named part, a place the article names may lie
-REACH_KM = {"line": 400.0, "region": 300.0, "section": 100.0}
+REACH_KM = {"line": 400.0, "region": 300.0, "section": 100.0, "on_line": 50.0}
 SEA_WORDS = frozenset(["sea", "gulf", "bay", "ocean", "channel", "strait"])  # a river is a line itself
 # Types whose place is where the actors were just before (a detention after a crossing happens there too).
 CHAIN_PLACE_TYPES = (
@@ -197,9 +197,9 @@ def most_specific(
         # "off the east coast": the sentence's compass word says which part, and only places near that part
         section = lines.by_compass(place, sent)
         reach = REACH_KM["section"] if section else REACH_KM["line"]
-        inside = [
-            t for t in toponyms if t.kind in FINE_KINDS and lines.distance_km(t, place, section) <= reach
-        ]
+        along = [(lines.distance_km(t, place, section), t) for t in toponyms if t.kind in FINE_KINDS]
+        # the places on the line itself (Yeonpyeong for the NLL) before those a drive inland (Seongnam)
+        inside = [t for d, t in along if d <= REACH_KM["on_line"]] or [t for d, t in along if d <= reach]
         if not inside and place.kind == "water":  # "the Yellow Sea" in a story about the NLL: the line in it
             inside = [
                 t for t in toponyms if t.kind == "border" and lines.distance_km(place, t) <= REACH_KM["line"]
